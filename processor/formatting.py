@@ -1,0 +1,68 @@
+"""Vietnamese number and date forms, as Decree 30/2020 and administrative practice write them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+# What a draft prints where the number or the date is still to be filled in by hand.
+BLANK = " " * 6
+
+
+def round_score(value: Decimal, precision: int) -> Decimal:
+    """Round half up (the usual "làm tròn") to the printed precision."""
+    return value.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+
+
+def format_number(value: Decimal, precision: int) -> str:
+    """`96,34`; `1.234,50`: decimal comma, thousands dot."""
+    rounded = round_score(value, precision)
+    sign = "-" if rounded < 0 else ""
+    digits = f"{abs(rounded):,.{precision}f}"  # "1,234.50"
+    return sign + digits.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def format_points(value: Decimal) -> str:
+    """A threshold or maximum as written in prose: `85`, `62,5`."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def _day(d: date) -> str:
+    return f"{d.day:02d}"
+
+
+def _month(month: int) -> str:
+    # Decree 30: a leading zero for days below 10 and for months 1 and 2 only.
+    return f"{month:02d}" if month < 3 else str(month)
+
+
+def long_date(d: date | None, *, fallback: date) -> str:
+    """`ngày 08 tháng 01 năm 2021`; blanks to fill in by hand when the date is not known yet."""
+    if d is None:
+        return f"ngày{BLANK}tháng{BLANK}năm {fallback.year}"
+    return f"ngày {_day(d)} tháng {_month(d.month)} năm {d.year}"
+
+
+def short_date(d: date | None, *, fallback: date) -> str:
+    """`08/01/2021`, `19/6/2015`; `      /01/2021` when the day is not known yet."""
+    if d is None:
+        return f"{BLANK}/{_month(fallback.month)}/{fallback.year}"
+    return f"{_day(d)}/{_month(d.month)}/{d.year}"
+
+
+def document_number(number: str | None, symbol: str) -> str:
+    """`05/QĐ-UBND`; `      /QĐ-UBND` for a draft; a full `123/QĐ-UBND` is kept as typed."""
+    if number is None or not number.strip():
+        return f"{BLANK}/{symbol}"
+    number = number.strip()
+    if "/" in number:
+        return number
+    if number.isdigit() and len(number) < 2:
+        number = number.zfill(2)
+    return f"{number}/{symbol}"
+
+
+def signed(value: int) -> str:
+    """A rank change: `+2`, `-1`, `0`."""
+    return f"{value:+d}" if value else "0"

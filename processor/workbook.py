@@ -1,0 +1,96 @@
+"""Reading the council's workbook: cell values with their positions, nothing interpreted yet.
+
+This is the edge where the file is touched; checking what the cells mean is validation.py's job.
+The workbook is opened read-only and never written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from processor.problems import InputError, Problem
+
+SCORE_SHEET = "Điểm"
+INFO_SHEET = "Thông tin"
+
+
+def normalise(text: Any) -> str:
+    """How headers, keys and sheet names are compared: NFC, case- and whitespace-insensitive."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """A sheet's values; `rows[r - 1][c - 1]` is the cell in row r, column c."""
+
+    name: str
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class RawWorkbook:
+    """The sheets the tool reads, by their canonical names, plus every sheet name seen."""
+
+    path: Path
+    sheet_names: tuple[str, ...]
+    sheets: dict[str, Sheet]
+
+
+def _require_defusedxml() -> None:
+    import openpyxl
+
+    if not openpyxl.DEFUSEDXML:
+        raise InputError(
+            "Chương trình từ chối đọc bảng tính vì thiếu lớp bảo vệ XML.",
+            [
+                Problem(
+                    "cài đặt",
+                    "openpyxl không dùng defusedxml (chưa cài, hoặc biến môi trường "
+                    "OPENPYXL_DEFUSEDXML khác True): cài lại bằng  pip install defusedxml  "
+                    "rồi chạy lại.",
+                )
+            ],
+        )
+
+
+def read_workbook(path: Path) -> RawWorkbook:
+    """Read the `Điểm` and `Thông tin` sheets' values (cached values, never formulas)."""
+    _require_defusedxml()
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    label = path.name
+    if not path.is_file():
+        raise InputError(
+            f"Không tìm thấy bảng tính {path}.", [Problem(label, "Tệp không tồn tại.")]
+        )
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(
+            f"Không mở được bảng tính {path}.",
+            [
+                Problem(
+                    label,
+                    "Tệp không phải bảng tính Excel .xlsx hợp lệ (hoặc đã hỏng): mở bằng Excel "
+                    f"và lưu lại dưới dạng .xlsx. Chi tiết: {type(exc).__name__}.",
+                )
+            ],
+        ) from None
+    try:
+        wanted = {normalise(SCORE_SHEET): SCORE_SHEET, normalise(INFO_SHEET): INFO_SHEET}
+        sheets: dict[str, Sheet] = {}
+        for title in book.sheetnames:
+            canonical = wanted.get(normalise(title))
+            if canonical is None or canonical in sheets:
+                continue
+            worksheet = book[title]
+            worksheet.reset_dimensions()  # trust the cells, not the size a program claimed
+            sheets[canonical] = Sheet(title, list(worksheet.iter_rows(values_only=True)))
+        return RawWorkbook(path=path, sheet_names=tuple(book.sheetnames), sheets=sheets)
+    finally:
+        book.close()
