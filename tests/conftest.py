@@ -1,0 +1,80 @@
+"""Shared test helpers: the repository's paths, the default rules, real workbooks on disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from processor.model import Rules
+from processor.rules import load_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES_FILE = ROOT / "templates" / "quy-tac-lao-cai.toml"
+TEMPLATE_FILE = ROOT / "templates" / "quyet-dinh-xep-hang.docx"
+SAMPLE = ROOT / "input_samples" / "xep-hang-cntt-2020.xlsx"
+
+HEADER = ["TT", "Tên đơn vị", "Nhóm", "Xếp hạng năm trước"]
+INFO = [
+    ("Thông tin", "Giá trị"),
+    ("Năm đánh giá", 2020),
+    ("Số tờ trình", "04/TTr-STTTT"),
+    ("Ngày tờ trình", dt.date(2021, 1, 8)),
+    ("Người ký", "Trịnh Xuân Trường"),
+    ("Chức vụ người ký", "CHỦ TỊCH"),
+    ("Số quyết định", None),
+    ("Ngày quyết định", None),
+]
+
+
+@pytest.fixture(scope="session")
+def rules() -> Rules:
+    return load_rules(RULES_FILE)
+
+
+def full_row(rules: Rules, group: str, fraction: float = 0.9) -> dict[str, Any]:
+    """Scores for every criterion that applies to the group, at about `fraction` of its max."""
+    return {
+        c.code: (0 if c.deduction else round(float(c.max_points[group]) * fraction, 2))
+        for c in rules.criteria
+        if c.applies_to(group)
+    }
+
+
+WorkbookMaker = Callable[..., Path]
+
+
+@pytest.fixture
+def make_workbook(tmp_path: Path, rules: Rules) -> WorkbookMaker:
+    """Write a real .xlsx with openpyxl: agencies as (name, group, prior rank, scores) rows."""
+
+    def make(
+        agencies: Sequence[tuple[Any, Any, Any, dict[str, Any]]],
+        *,
+        header: Sequence[Any] | None = None,
+        info: Sequence[tuple[Any, Any]] = INFO,
+        name: str = "bang-diem.xlsx",
+    ) -> Path:
+        codes = [c.code for c in rules.criteria]
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "Điểm"
+        columns = list(header) if header is not None else [*HEADER, *codes]
+        sheet.append(columns)
+        for number, (agency, group, prior, scores) in enumerate(agencies, start=1):
+            values = {"TT": number, "Tên đơn vị": agency, "Nhóm": group}
+            values["Xếp hạng năm trước"] = prior
+            values.update(scores)
+            sheet.append([values.get(column) for column in columns])
+        info_sheet = book.create_sheet("Thông tin")
+        for key, value in info:
+            info_sheet.append([key, value])
+        path = tmp_path / name
+        book.save(path)
+        return path
+
+    return make
