@@ -27,7 +27,6 @@ _ARGPARSE_VI = {
     "positional arguments": "tham số",
     "options": "tùy chọn",
     "show this help message and exit": "in hướng dẫn này rồi thoát",
-    "show program's version number and exit": "in phiên bản chương trình rồi thoát",
     "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
     "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
     "unrecognized arguments: %s": "tham số không hiểu được: %s",
@@ -52,7 +51,12 @@ def _parser() -> argparse.ArgumentParser:
             "từ bảng điểm Excel của Hội đồng thẩm định."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help="in phiên bản chương trình rồi thoát",
+    )
     commands = parser.add_subparsers(dest="command", metavar="LỆNH", required=True)
     run = commands.add_parser(
         "run",

@@ -6,11 +6,12 @@ import tomllib
 from decimal import Decimal
 
 import pytest
-from conftest import RULES_FILE
 
 from processor.model import TiePolicy
 from processor.problems import InputError
 from processor.rules import load_rules, parse_rules
+
+from conftest import RULES_FILE
 
 REFERENCE = (RULES_FILE.parent.parent / "tests" / "data" / "quyet-dinh-2020-lao-cai.txt").read_text(
     encoding="utf-8"

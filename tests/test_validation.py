@@ -5,11 +5,12 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from conftest import HEADER, INFO, full_row
 
 from processor.problems import InputError, Severity
 from processor.validation import check_workbook, column_letter
 from processor.workbook import read_workbook
+
+from conftest import HEADER, INFO, full_row
 
 
 def check(path, rules):
