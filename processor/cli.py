@@ -7,6 +7,7 @@ Exit status: 0 done, 2 the input (workbook, rules, template or arguments) needs 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -146,6 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.summary, file=sys.stderr)
         _print_problems(exc.problems)
         return EXIT_INPUT
+    except BrokenPipeError:
+        # The reader of our output went away (`... | head`); the decision is already written.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu; không có tệp nào được ghi dở.", file=sys.stderr)
         return 130

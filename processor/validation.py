@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -466,8 +465,3 @@ def _date(value: Any, ref: str, key: str, problems: list[Problem]) -> date | Non
         Problem(ref, f"Mục «{key}» phải là một ngày (ví dụ 08/01/2021), đang ghi {_show(value)}.")
     )
     return None
-
-
-def check_sequence(problems: Sequence[Problem]) -> bool:
-    """True when the run may go on."""
-    return not any(p.severity is Severity.ERROR for p in problems)
