@@ -90,12 +90,6 @@ class Rules:
     precision: int
     ties: TiePolicy
 
-    def group(self, code: str) -> Group:
-        for group in self.groups:
-            if group.code == code:
-                return group
-        raise KeyError(code)
-
 
 @dataclass(frozen=True, slots=True)
 class AgencyScores:

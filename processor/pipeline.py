@@ -8,7 +8,7 @@ from pathlib import Path
 from processor.decision import build_context
 from processor.model import Evaluation, GroupResult, Rules
 from processor.output import write_atomic
-from processor.problems import InputError, Problem, Severity
+from processor.problems import InputError, Problem, errors
 from processor.rendering import render_decision
 from processor.rules import load_rules
 from processor.scoring import evaluate
@@ -33,7 +33,7 @@ def process(workbook: Path, rules_file: Path, template: Path, out_dir: Path) -> 
     raw = read_workbook(workbook)
     evaluation, problems = check_workbook(raw, rules)
     if evaluation is None:
-        count = sum(p.severity is Severity.ERROR for p in problems)
+        count = len(errors(problems))
         raise InputError(
             f"Bảng tính {workbook.name} có {count} lỗi cần sửa; chưa lập quyết định.", problems
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -21,7 +22,7 @@ class Problem:
         return f"{self.place}: {self.message}"
 
 
-def errors(problems: list[Problem]) -> list[Problem]:
+def errors(problems: Sequence[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity is Severity.ERROR]
 
 

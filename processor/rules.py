@@ -75,7 +75,17 @@ class _Parser:
     def fail(self, key: str, message: str) -> None:
         self.problems.append(Problem(f"{self.label}: {key}", message))
 
-    # -- scalar helpers ------------------------------------------------------------------
+    # -- helpers ---------------------------------------------------------------------------
+
+    def tables(self, items: list[Any], section: str, noun: str) -> list[tuple[str, dict]]:
+        """The [[section]] tables, each with its key prefix; anything else is reported."""
+        found = []
+        for i, item in enumerate(items, start=1):
+            if isinstance(item, dict):
+                found.append((f"{section}[{i}].", item))
+            else:
+                self.fail(f"{section}[{i}]", f"Mỗi {noun} phải là một bảng [[{section}]].")
+        return found
 
     def text(self, table: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
         value = table.get(key)
@@ -193,11 +203,7 @@ class _Parser:
             return []
         groups: list[Group] = []
         seen: set[str] = set()
-        for i, item in enumerate(items):
-            where = f"groups[{i + 1}]."
-            if not isinstance(item, dict):
-                self.fail(f"groups[{i + 1}]", "Mỗi nhóm phải là một bảng [[groups]].")
-                continue
+        for where, item in self.tables(items, "groups", "nhóm"):
             code = self.text(item, "code", where)
             if code in seen:
                 self.fail(f"{where}code", f"Mã nhóm {code!r} bị trùng.")
@@ -228,13 +234,10 @@ class _Parser:
             return []
         grades: list[Grade] = []
         stated_above: set[tuple[str, Decimal]] = set()
-        for i, item in enumerate(items):
-            where = f"grades[{i + 1}]."
-            if not isinstance(item, dict):
-                self.fail(f"grades[{i + 1}]", "Mỗi mức phải là một bảng [[grades]].")
-                continue
+        tables = self.tables(items, "grades", "mức")
+        for n, (where, item) in enumerate(tables):
             name = self.text(item, "name", where)
-            last = i == len(items) - 1
+            last = n == len(tables) - 1
             bounds, stated = self.bounds(item, where, groups, last)
             text = self.text(item, "text", where, required=False) or None
             if text is not None:
@@ -331,11 +334,7 @@ class _Parser:
             return []
         criteria: list[Criterion] = []
         seen: set[str] = set()
-        for i, item in enumerate(items):
-            where = f"criteria[{i + 1}]."
-            if not isinstance(item, dict):
-                self.fail(f"criteria[{i + 1}]", "Mỗi tiêu chí phải là một bảng [[criteria]].")
-                continue
+        for where, item in self.tables(items, "criteria", "tiêu chí"):
             code = self.text(item, "code", where)
             folded = " ".join(code.split()).casefold()
             if folded in seen:

@@ -15,7 +15,7 @@ from typing import Any
 
 from processor.formatting import format_number, format_points, round_score
 from processor.model import AgencyScores, DecisionInfo, Evaluation, Rules
-from processor.problems import Problem, Severity
+from processor.problems import Problem, Severity, errors
 from processor.scoring import total
 from processor.workbook import INFO_SHEET, SCORE_SHEET, RawWorkbook, Sheet, normalise
 
@@ -119,7 +119,7 @@ def check_workbook(raw: RawWorkbook, rules: Rules) -> tuple[Evaluation | None, l
             )
     agencies = _check_scores(scores, rules, problems) if scores else []
     info = _check_info(info_sheet, problems) if info_sheet else None
-    if info is None or any(p.severity is Severity.ERROR for p in problems):
+    if info is None or errors(problems):
         return None, problems
     return Evaluation(info=info, agencies=tuple(agencies)), problems
 
@@ -193,8 +193,13 @@ def _check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[A
 
         agency_name = at(row, columns.by_key[COL_NAME])
         name_ref = cell_ref(name, row_no, columns.by_key[COL_NAME])
-        if _blank(agency_name) or not isinstance(agency_name, str):
+        if _blank(agency_name):
             problems.append(Problem(name_ref, "Thiếu tên đơn vị."))
+            agency_name = ""
+        elif not isinstance(agency_name, str):
+            problems.append(
+                Problem(name_ref, f"Tên đơn vị phải là chữ, đang ghi {_show(agency_name)}.")
+            )
             agency_name = ""
         else:
             agency_name = agency_name.strip()
@@ -248,7 +253,7 @@ def _check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[A
                 problems.append(
                     Problem(total_ref, f"Tổng điểm phải là số, đang ghi {_show(raw_total)}.")
                 )
-            elif council_total is not None and len(problems) == before:
+            elif council_total is not None and not errors(problems[before:]):
                 computed = round_score(total(scores), rules.precision)
                 if round_score(council_total, rules.precision) != computed:
                     problems.append(
@@ -275,7 +280,7 @@ def _check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[A
                     council_total=council_total,
                 )
             )
-    if not agencies and not any(p.severity is Severity.ERROR for p in problems):
+    if not agencies and not errors(problems):
         problems.append(
             Problem(
                 f"{name} (vùng dữ liệu)",

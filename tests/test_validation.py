@@ -233,3 +233,9 @@ def test_files_that_are_not_workbooks_are_refused(tmp_path):
 
 def test_column_letters():
     assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+
+
+def test_a_number_where_a_name_belongs_is_named(make_workbook, rules):
+    evaluation, problems = check(make_workbook([(123, "I", 1, full_row(rules, "I"))]), rules)
+    assert evaluation is None
+    assert errors_at(problems) == {"Điểm!B2": "Tên đơn vị phải là chữ, đang ghi 123."}
