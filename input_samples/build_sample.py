@@ -29,6 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from processor.output import canonical_zip
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES = ROOT / "templates" / "quy-tac-lao-cai.toml"
 DEFAULT_OUT = ROOT / "input_samples" / "xep-hang-cntt-2020.xlsx"
@@ -301,15 +303,7 @@ def save_reproducibly(wb: Workbook, out: Path) -> None:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
     out.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        zipfile.ZipFile(buffer) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIMESTAMP)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+    out.write_bytes(canonical_zip(buffer.getvalue(), ZIP_TIMESTAMP))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+import zipfile
 from pathlib import Path
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
+
+
+def canonical_zip(data: bytes, date_time: tuple[int, ...] = ZIP_EPOCH) -> bytes:
+    """The same package with fixed entry times and modes: same content, same bytes.
+
+    Office files are zip packages whose entries carry the clock; without this, every run
+    would write a different file for the same workbook.
+    """
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from processor.output import canonical_zip
 from processor.problems import InputError, Problem
 
 
@@ -65,4 +66,4 @@ def render_decision(template: Path, context: dict[str, Any]) -> bytes:
         ) from None
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return canonical_zip(buffer.getvalue())

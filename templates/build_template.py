@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,6 +36,8 @@ from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
+
+from processor.output import canonical_zip
 
 DEFAULT_OUT = Path(__file__).resolve().with_name("quyet-dinh-xep-hang.docx")
 # Word 2010's copy of the styles; it still names the theme fonts, so it is dropped.
@@ -685,25 +686,12 @@ def build_document() -> DocxDocument:
     return doc
 
 
-def _reproducible_zip(data: bytes, path: Path) -> None:
-    """Rewrite the package with fixed entry timestamps: same content, same bytes."""
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-
-
 def build(path: Path) -> None:
     """Build the template and write it to ``path``."""
     buffer = io.BytesIO()
     build_document().save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _reproducible_zip(buffer.getvalue(), path)
+    path.write_bytes(canonical_zip(buffer.getvalue(), ZIP_TIME))
 
 
 def main(argv: list[str] | None = None) -> int:

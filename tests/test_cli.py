@@ -175,3 +175,11 @@ def test_the_readme_first_two_commands_are_the_sample_run_and_the_test_suite():
     )
     assert blocks[1] == 'python -m pip install -e ".[test]" && python -m pytest'
     assert blocks[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_same_workbook_gives_the_same_bytes(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert cli("run", str(SAMPLE), "--out", str(first)).returncode == 0
+    assert cli("run", str(SAMPLE), "--out", str(second)).returncode == 0
+    name = "quyet-dinh-xep-hang-cntt-2020.docx"
+    assert (first / name).read_bytes() == (second / name).read_bytes()
