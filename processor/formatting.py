@@ -1,12 +1,22 @@
-"""Vietnamese number and date forms, as Decree 30/2020 and administrative practice write them."""
+"""Vietnamese number, date and text forms, as Decree 30 and administrative practice use them."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 # What a draft prints where the number or the date is still to be filled in by hand.
 BLANK = " " * 6
+
+
+def normalise(text: object) -> str:
+    """How codes, headers, keys and names are compared: NFC, case- and whitespace-insensitive.
+
+    The rules file and the workbook share this one comparison, so two codes the rules accept
+    as different can never collide when the workbook's headers are matched.
+    """
+    return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
 
 
 def round_score(value: Decimal, precision: int) -> Decimal:

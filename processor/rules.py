@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from processor.formatting import format_points
+from processor.formatting import format_points, normalise
 from processor.model import (
     Bound,
     Criterion,
@@ -205,9 +205,9 @@ class _Parser:
         seen: set[str] = set()
         for where, item in self.tables(items, "groups", "nhóm"):
             code = self.text(item, "code", where)
-            if code in seen:
+            if normalise(code) in seen:
                 self.fail(f"{where}code", f"Mã nhóm {code!r} bị trùng.")
-            seen.add(code)
+            seen.add(normalise(code))
             max_points = self.number(item.get("max_points"), f"{where}max_points")
             if max_points is not None and max_points <= 0:
                 self.fail(f"{where}max_points", "Điểm tối đa của nhóm phải lớn hơn 0.")
@@ -336,10 +336,9 @@ class _Parser:
         seen: set[str] = set()
         for where, item in self.tables(items, "criteria", "tiêu chí"):
             code = self.text(item, "code", where)
-            folded = " ".join(code.split()).casefold()
-            if folded in seen:
+            if normalise(code) in seen:
                 self.fail(f"{where}code", f"Mã tiêu chí {code!r} bị trùng.")
-            seen.add(folded)
+            seen.add(normalise(code))
             deduction = item.get("deduction", False)
             if not isinstance(deduction, bool):
                 self.fail(f"{where}deduction", "Phải là true hoặc false.")

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from processor.formatting import format_number, format_points, round_score
+from processor.formatting import format_number, format_points, normalise, round_score
 from processor.model import AgencyScores, DecisionInfo, Evaluation, Rules
 from processor.problems import Problem, Severity, errors
 from processor.scoring import total
-from processor.workbook import INFO_SHEET, SCORE_SHEET, RawWorkbook, Sheet, normalise
+from processor.workbook import INFO_SHEET, SCORE_SHEET, RawWorkbook, Sheet
 
 COL_NO = "TT"
 COL_NAME = "Tên đơn vị"

@@ -6,21 +6,16 @@ The workbook is opened read-only and never written.
 
 from __future__ import annotations
 
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from processor.formatting import normalise
 from processor.problems import InputError, Problem
 
 SCORE_SHEET = "Điểm"
 INFO_SHEET = "Thông tin"
-
-
-def normalise(text: Any) -> str:
-    """How headers, keys and sheet names are compared: NFC, case- and whitespace-insensitive."""
-    return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
 
 
 @dataclass(frozen=True, slots=True)

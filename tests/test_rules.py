@@ -113,6 +113,8 @@ def test_a_scale_changed_without_its_wording_is_refused():
         (lambda d: d["criteria"][0]["max"].update(IV=5), "criteria[1].max.IV", "IV"),
         (lambda d: d["criteria"][1].update(code="TC1.1"), "criteria[2].code", "trùng"),
         (lambda d: d["groups"][2].update(code="I"), "groups[3].code", "trùng"),
+        (lambda d: d["groups"][2].update(code=" i "), "groups[3].code", "trùng"),
+        (lambda d: d["criteria"][1].update(code="tc1.1"), "criteria[2].code", "trùng"),
         (lambda d: d["document"].pop("province"), "document.province", "Thiếu"),
         (lambda d: d["document"].update(issuer="UBND"), "document.issuer", "danh sách"),
         (
