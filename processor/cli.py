@@ -11,12 +11,18 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from processor import __version__
 from processor.formatting import format_number
-from processor.problems import InputError, Problem, Severity
+from processor.problems import InputError, Problem, errors
+from processor.report import counts_sentence, problem_lines, problem_record, to_json
 from processor.resources import default_rules, default_template
+
+if TYPE_CHECKING:
+    from processor.pipeline import Outcome
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -67,14 +73,7 @@ def _parser() -> argparse.ArgumentParser:
             "dự thảo quyết định vào thư mục kết quả. Bảng tính gốc không bị sửa."
         ),
     )
-    run.add_argument("workbook", metavar="BẢNG_ĐIỂM", type=Path, help="tệp bảng điểm .xlsx")
-    run.add_argument(
-        "--rules",
-        metavar="TỆP",
-        type=Path,
-        default=None,
-        help=f"tệp quy tắc TOML (mặc định: {default_rules()})",
-    )
+    _workbook_arguments(run)
     run.add_argument(
         "--template",
         metavar="TỆP",
@@ -89,7 +88,38 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("output"),
         help="thư mục ghi quyết định (mặc định: output)",
     )
+    run.add_argument(
+        "--timings",
+        action="store_true",
+        help="in thời gian của từng công đoạn (đọc, kiểm tra, tính, điền mẫu, ghi)",
+    )
+    check = commands.add_parser(
+        "check",
+        help="chỉ kiểm tra bảng điểm và liệt kê mọi lỗi, cảnh báo; không lập quyết định",
+        description=(
+            "Đọc và kiểm tra bảng điểm theo tệp quy tắc, in mọi lỗi và cảnh báo kèm sheet và ô. "
+            "Không ghi tệp nào. Mã thoát 0 nếu không có lỗi (có thể có cảnh báo), 2 nếu có lỗi."
+        ),
+    )
+    _workbook_arguments(check)
     return parser
+
+
+def _workbook_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("workbook", metavar="BẢNG_ĐIỂM", type=Path, help="tệp bảng điểm .xlsx")
+    command.add_argument(
+        "--rules",
+        metavar="TỆP",
+        type=Path,
+        default=None,
+        help=f"tệp quy tắc TOML (mặc định: {default_rules()})",
+    )
+    command.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="cách in kết quả: text (cho người đọc, mặc định) hoặc json (cho chương trình khác)",
+    )
 
 
 def _use_utf8() -> None:
@@ -101,40 +131,126 @@ def _use_utf8() -> None:
 
 
 def _print_problems(problems: Sequence[Problem]) -> None:
-    for problem in problems:
-        label = "Lỗi" if problem.severity is Severity.ERROR else "Cảnh báo"
-        print(f"  {label} {problem.place}: {problem.message}", file=sys.stderr)
+    for line in problem_lines(problems):
+        print(line, file=sys.stderr)
+
+
+def _group_summaries(outcome: Outcome) -> list[dict[str, Any]]:
+    grade_order = [g.name for g in outcome.rules.grades]
+    summaries = []
+    for group in outcome.groups:
+        counts = Counter(r.grade for r in group.results)
+        best = group.results[0] if group.results else None
+        summaries.append(
+            {
+                "code": group.group.code,
+                "title": group.group.title,
+                "agencies": len(group.results),
+                "grades": {name: counts[name] for name in grade_order if counts[name]},
+                "first": None
+                if best is None
+                else {
+                    "name": best.agency.name,
+                    "total": format_number(best.rounded_total, outcome.rules.precision),
+                },
+            }
+        )
+    return summaries
 
 
 def _run(args: argparse.Namespace) -> int:
-    from processor.pipeline import process
+    from processor.pipeline import Timings, process
 
+    timings = Timings()
     outcome = process(
         workbook=args.workbook,
         rules_file=args.rules or default_rules(),
         template=args.template or default_template(),
         out_dir=args.out,
+        timings=timings,
     )
+    groups = _group_summaries(outcome)
+    info = outcome.evaluation.info
+    if args.format == "json":
+        document = _json_result("run", args.workbook, outcome.warnings, ok=True)
+        document.update(
+            output=str(outcome.path),
+            year=info.year,
+            agencies=len(outcome.evaluation.agencies),
+            groups=groups,
+        )
+        if args.timings:
+            document["timings"] = {k: round(v, 6) for k, v in timings.seconds.items()}
+        print(to_json(document))
+        return EXIT_OK
     if outcome.warnings:
         print(
             f"Có {len(outcome.warnings)} cảnh báo (không ngăn việc lập quyết định):",
             file=sys.stderr,
         )
         _print_problems(outcome.warnings)
-    info = outcome.evaluation.info
     print(f"Đã lập dự thảo quyết định: {outcome.path}")
     print(f"Năm đánh giá {info.year}, {len(outcome.evaluation.agencies)} đơn vị:")
-    grade_order = [g.name for g in outcome.rules.grades]
-    for group in outcome.groups:
-        counts = Counter(r.grade for r in group.results)
-        grades = ", ".join(f"{name} {counts[name]}" for name in grade_order if counts[name])
-        line = f"  Nhóm {group.group.code} – {group.group.title}: {len(group.results)} đơn vị"
-        if group.results:
-            best = group.results[0]
-            score = format_number(best.rounded_total, outcome.rules.precision)
-            line += f" ({grades}); xếp thứ nhất: {best.agency.name}, {score} điểm"
+    for group in groups:
+        line = f"  Nhóm {group['code']} – {group['title']}: {group['agencies']} đơn vị"
+        if group["first"]:
+            grades = ", ".join(f"{name} {n}" for name, n in group["grades"].items())
+            first = group["first"]
+            line += f" ({grades}); xếp thứ nhất: {first['name']}, {first['total']} điểm"
         print(line)
+    if args.timings:
+        _print_timings(timings.seconds)
     return EXIT_OK
+
+
+def _print_timings(seconds: dict[str, float]) -> None:
+    def shown(value: float) -> str:
+        return format_number(Decimal(f"{value:.3f}"), 3)
+
+    parts = [f"{stage} {shown(value)}" for stage, value in seconds.items()]
+    total = shown(sum(seconds.values()))
+    print(f"Thời gian (giây): {'; '.join(parts)}; tổng {total}", file=sys.stderr)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from processor.pipeline import inspect
+
+    found = inspect(args.workbook, args.rules or default_rules())
+    ok = found.evaluation is not None
+    if args.format == "json":
+        document = _json_result("check", args.workbook, found.problems, ok=ok)
+        if found.evaluation is not None:
+            document.update(
+                year=found.evaluation.info.year, agencies=len(found.evaluation.agencies)
+            )
+        print(to_json(document))
+        return EXIT_OK if ok else EXIT_INPUT
+    name = args.workbook.name
+    if found.evaluation is not None:
+        print(
+            f"Bảng tính {name} dùng được: năm đánh giá {found.evaluation.info.year}, "
+            f"{len(found.evaluation.agencies)} đơn vị; {counts_sentence(found.problems)}."
+        )
+    else:
+        print(f"Bảng tính {name} cần sửa: {counts_sentence(found.problems)}.")
+    for line in problem_lines(found.problems):
+        print(line)
+    return EXIT_OK if ok else EXIT_INPUT
+
+
+def _json_result(
+    command: str, workbook: Path, problems: Sequence[Problem], *, ok: bool, summary: str = ""
+) -> dict[str, Any]:
+    n_errors = len(errors(problems))
+    return {
+        "command": command,
+        "file": str(workbook),
+        "ok": ok,
+        "summary": summary,
+        "errors": n_errors,
+        "warnings": len(problems) - n_errors,
+        "problems": [problem_record(p) for p in problems],
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -143,7 +259,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "check":
+            return _check(args)
     except InputError as exc:
+        if getattr(args, "format", "text") == "json":
+            print(
+                to_json(
+                    _json_result(
+                        args.command, args.workbook, exc.problems, ok=False, summary=exc.summary
+                    )
+                )
+            )
+            return EXIT_INPUT
         print(exc.summary, file=sys.stderr)
         _print_problems(exc.problems)
         return EXIT_INPUT

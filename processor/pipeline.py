@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from processor.decision import build_context
 from processor.model import Evaluation, GroupResult, Rules
-from processor.output import write_atomic
 from processor.problems import InputError, Problem, errors
-from processor.rendering import render_decision
-from processor.rules import load_rules
-from processor.scoring import evaluate
-from processor.validation import check_workbook
-from processor.workbook import read_workbook
+
+# The stages, in order, as named in `--timings` and the benchmark.
+STAGES = ("read", "check", "compute", "render", "write")
+
+
+class Timings:
+    """Wall time per stage; the clock is read here, at the edge, never in the core."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """What a check found: every problem, and the evaluation when none is an error."""
+
+    rules: Rules
+    evaluation: Evaluation | None
+    problems: tuple[Problem, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,30 +50,64 @@ class Outcome:
     warnings: tuple[Problem, ...]
 
 
-def process(workbook: Path, rules_file: Path, template: Path, out_dir: Path) -> Outcome:
+def inspect(workbook: Path, rules_file: Path, timings: Timings | None = None) -> Inspection:
+    """Read and check a workbook without rendering; InputError only for an unreadable file."""
+    from processor.rules import load_rules
+    from processor.validation import check_workbook
+    from processor.workbook import read_workbook
+
+    timings = timings or Timings()
+    with timings.stage("read"):
+        rules = load_rules(rules_file)
+        raw = read_workbook(workbook)
+    with timings.stage("check"):
+        evaluation, problems = check_workbook(raw, rules)
+    return Inspection(rules=rules, evaluation=evaluation, problems=tuple(problems))
+
+
+def refusal(workbook: Path, problems: tuple[Problem, ...] | list[Problem]) -> InputError:
+    count = len(errors(problems))
+    return InputError(
+        f"Bảng tính {workbook.name} có {count} lỗi cần sửa; chưa lập quyết định.", list(problems)
+    )
+
+
+def process(
+    workbook: Path,
+    rules_file: Path,
+    template: Path,
+    out_dir: Path,
+    timings: Timings | None = None,
+) -> Outcome:
     """Make the decision for one workbook; InputError (nothing written) for any bad input."""
-    rules = load_rules(rules_file)
-    raw = read_workbook(workbook)
-    evaluation, problems = check_workbook(raw, rules)
+    from processor.decision import build_context
+    from processor.output import write_atomic
+    from processor.rendering import render_decision
+    from processor.scoring import evaluate
+
+    timings = timings or Timings()
+    found = inspect(workbook, rules_file, timings)
+    rules, evaluation = found.rules, found.evaluation
     if evaluation is None:
-        count = len(errors(problems))
-        raise InputError(
-            f"Bảng tính {workbook.name} có {count} lỗi cần sửa; chưa lập quyết định.", problems
-        )
-    groups = evaluate(rules, evaluation.agencies)
-    document = render_decision(template, build_context(rules, evaluation.info, groups))
+        raise refusal(workbook, found.problems)
+    with timings.stage("compute"):
+        groups = evaluate(rules, evaluation.agencies)
+        context = build_context(rules, evaluation.info, groups)
+    with timings.stage("render"):
+        document = render_decision(template, context)
     target = out_dir / rules.document.output_file.format(nam=evaluation.info.year)
-    try:
-        write_atomic(target, document)
-    except OSError as exc:
-        raise InputError(
-            f"Không ghi được quyết định vào {out_dir}.",
-            [Problem(str(target), f"{exc.strerror or exc}: kiểm tra thư mục và quyền ghi.")],
-        ) from None
+    with timings.stage("write"):
+        try:
+            write_atomic(target, document)
+        except OSError as exc:
+            raise InputError(
+                f"Không ghi được quyết định vào {out_dir}.",
+                [Problem(str(target), f"{exc.strerror or exc}: kiểm tra thư mục và quyền ghi.")],
+            ) from None
     return Outcome(
         path=target,
         rules=rules,
         evaluation=evaluation,
         groups=groups,
-        warnings=tuple(problems),
+        warnings=found.problems,
     )

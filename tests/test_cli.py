@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -183,3 +184,43 @@ def test_the_same_workbook_gives_the_same_bytes(tmp_path):
     assert cli("run", str(SAMPLE), "--out", str(second)).returncode == 0
     name = "quyet-dinh-xep-hang-cntt-2020.docx"
     assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_check_prints_what_the_readme_shows_and_writes_nothing(tmp_path):
+    done = cli("check", str(SAMPLE), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == readme_block("Ví dụ với bảng điểm mẫu")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_and_run_speak_json_for_programs(make_workbook, rules, tmp_path):
+    scores = full_row(rules, "I")
+    scores["TC2.1"] = 15
+    bad = make_workbook([("Sở A", "I", 1, scores)])
+    done = cli("check", str(bad), "--format", "json")
+    assert done.returncode == 2
+    found = json.loads(done.stdout)
+    assert found["ok"] is False and found["errors"] == 1
+    assert found["problems"][0] == {
+        "severity": "error",
+        "place": "Điểm!G2",
+        "sheet": "Điểm",
+        "cell": "G2",
+        "message": "Điểm tiêu chí TC2.1 là 15, vượt điểm tối đa 12 của nhóm I.",
+    }
+    done = cli("run", str(SAMPLE), "--out", str(tmp_path), "--format", "json", "--timings")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["ok"] is True and result["agencies"] == 32
+    assert Path(result["output"]).is_file()
+    assert list(result["timings"]) == ["read", "check", "compute", "render", "write"]
+    assert [g["agencies"] for g in result["groups"]] == [16, 7, 9]
+
+
+def test_an_unreadable_workbook_is_answered_in_json_too(tmp_path):
+    empty = tmp_path / "rong.xlsx"
+    empty.write_bytes(b"")
+    done = cli("check", str(empty), "--format", "json")
+    assert done.returncode == 2
+    found = json.loads(done.stdout)
+    assert found["ok"] is False and found["summary"] and found["problems"]
