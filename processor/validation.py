@@ -129,7 +129,7 @@ def check_workbook(raw: RawWorkbook, rules: Rules) -> tuple[Evaluation | None, l
 
 def _header(sheet: Sheet, rules: Rules, problems: list[Problem]) -> _Columns | None:
     name = sheet.name
-    header = sheet.rows[0] if sheet.rows else ()
+    header = sheet.rows.get(1, ())
     fixed = {normalise(k): k for k in (COL_NO, COL_NAME, COL_GROUP, COL_PRIOR, COL_TOTAL)}
     codes = {normalise(c.code): c.code for c in rules.criteria}
     by_key: dict[str, int] = {}
@@ -186,8 +186,8 @@ def _check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[A
     def at(row: tuple[Any, ...], column: int) -> Any:
         return row[column - 1] if column <= len(row) else None
 
-    for row_no, row in enumerate(sheet.rows[1:], start=2):
-        if all(_blank(v) for v in row):
+    for row_no, row in sheet.rows.items():
+        if row_no == 1 or all(_blank(v) for v in row):
             continue
         before = len(problems)
 
@@ -361,7 +361,7 @@ def _check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
     name = sheet.name
     known = {normalise(k): k for k in INFO_KEYS}
     values: dict[str, tuple[Any, str]] = {}
-    for row_no, row in enumerate(sheet.rows, start=1):
+    for row_no, row in sheet.rows.items():
         key = row[0] if row else None
         if _blank(key):
             continue

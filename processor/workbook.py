@@ -18,12 +18,36 @@ SCORE_SHEET = "Điểm"
 INFO_SHEET = "Thông tin"
 
 
+class ExcelError(str):
+    """An error value a formula left in a cell (`#DIV/0!`, `#N/A`, …), kept as its text."""
+
+    __slots__ = ()
+
+
+Position = tuple[int, int]  # (row, column), both 1-based as Excel counts them
+
+
 @dataclass(frozen=True, slots=True)
 class Sheet:
-    """A sheet's values; `rows[r - 1][c - 1]` is the cell in row r, column c."""
+    """What one sheet holds, with enough about each cell to explain a problem in it.
+
+    `rows` maps a row number to its values from column A (`values[c - 1]` is column c), for
+    rows holding at least one value, in ascending order; trailing empty cells are dropped.
+    Values are None, str, int, float, bool, datetime or ExcelError; a formula cell holds its
+    cached value (None when the file has none: see `formulas_without_value`).
+    """
 
     name: str
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    rows: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    percent_cells: frozenset[Position] = frozenset()  # numbers shown with a % format
+    formulas_without_value: frozenset[Position] = frozenset()
+    merged: tuple[str, ...] = ()  # merged ranges as written in the file, e.g. "B3:C4"
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
+
+    def value(self, row: int, column: int) -> Any:
+        values = self.rows.get(row, ())
+        return values[column - 1] if column <= len(values) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +57,7 @@ class RawWorkbook:
     path: Path
     sheet_names: tuple[str, ...]
     sheets: dict[str, Sheet]
+    has_macros: bool = False  # an .xlsm: its macros are never run
 
 
 def _require_defusedxml() -> None:
@@ -85,7 +110,14 @@ def read_workbook(path: Path) -> RawWorkbook:
                 continue
             worksheet = book[title]
             worksheet.reset_dimensions()  # trust the cells, not the size a program claimed
-            sheets[canonical] = Sheet(title, list(worksheet.iter_rows(values_only=True)))
+            rows = {}
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                values = tuple(values)
+                while values and values[-1] is None:
+                    values = values[:-1]
+                if values:
+                    rows[number] = values
+            sheets[canonical] = Sheet(title, rows)
         return RawWorkbook(path=path, sheet_names=tuple(book.sheetnames), sheets=sheets)
     finally:
         book.close()
