@@ -11,6 +11,14 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
+# The score sheet's own columns (the workbook contract); every other column is a criterion code.
+COL_NO = "TT"
+COL_NAME = "Tên đơn vị"
+COL_GROUP = "Nhóm"
+COL_PRIOR = "Xếp hạng năm trước"
+COL_TOTAL = "Tổng điểm"
+SCORE_COLUMNS = (COL_NO, COL_NAME, COL_GROUP, COL_PRIOR, COL_TOTAL)
+
 
 class TiePolicy(Enum):
     """How tied totals share ranks."""

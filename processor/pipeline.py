@@ -96,6 +96,11 @@ def process(
     with timings.stage("render"):
         document = render_decision(template, context)
     target = out_dir / rules.document.output_file.format(nam=evaluation.info.year)
+    if target.parent != out_dir:  # the rules loader refuses this; never write outside anyway
+        raise InputError(
+            "Tên tệp quyết định không hợp lệ.",
+            [Problem("document.output_file", f"{target.name!r} phải là một tên tệp.")],
+        )
     with timings.stage("write"):
         try:
             write_atomic(target, document)

@@ -15,6 +15,7 @@ from typing import Any
 
 from processor.formatting import format_points, normalise
 from processor.model import (
+    SCORE_COLUMNS,
     Bound,
     Criterion,
     DocumentSettings,
@@ -338,6 +339,12 @@ class _Parser:
             code = self.text(item, "code", where)
             if normalise(code) in seen:
                 self.fail(f"{where}code", f"Mã tiêu chí {code!r} bị trùng.")
+            if normalise(code) in {normalise(c) for c in SCORE_COLUMNS}:
+                self.fail(
+                    f"{where}code",
+                    f"Mã tiêu chí {code!r} trùng tên một cột cố định của bảng điểm "
+                    f"({', '.join(SCORE_COLUMNS)}); đặt mã khác.",
+                )
             seen.add(normalise(code))
             deduction = item.get("deduction", False)
             if not isinstance(deduction, bool):

@@ -14,16 +14,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from processor.formatting import format_number, format_points, normalise, round_score
-from processor.model import AgencyScores, DecisionInfo, Evaluation, Rules
+from processor.model import (
+    COL_GROUP,
+    COL_NAME,
+    COL_NO,
+    COL_PRIOR,
+    COL_TOTAL,
+    AgencyScores,
+    DecisionInfo,
+    Evaluation,
+    Rules,
+)
 from processor.problems import Problem, Severity, errors
 from processor.scoring import total
-from processor.workbook import INFO_SHEET, SCORE_SHEET, RawWorkbook, Sheet
-
-COL_NO = "TT"
-COL_NAME = "Tên đơn vị"
-COL_GROUP = "Nhóm"
-COL_PRIOR = "Xếp hạng năm trước"
-COL_TOTAL = "Tổng điểm"
+from processor.workbook import INFO_SHEET, SCORE_SHEET, ExcelError, RawWorkbook, Sheet
 
 KEY_YEAR = "Năm đánh giá"
 KEY_SUBMISSION_NO = "Số tờ trình"
@@ -43,6 +47,13 @@ INFO_KEYS = (
 )
 OPTIONAL_INFO_KEYS = {KEY_DECISION_NO, KEY_DECISION_DATE}
 _DATE_TEXT = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_UNUSABLE = object()  # a cell already reported (formula without value, error value)
+_NUMBER_TEXT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_FORMULA_FIX = (
+    "ô có công thức nhưng tệp không lưu kết quả tính (thường gặp khi tệp được lưu bằng chương "
+    "trình khác Excel). Mở tệp bằng Excel, bấm Ctrl+Alt+F9 để tính lại rồi lưu, hoặc thay công "
+    "thức bằng giá trị"
+)
 
 
 def column_letter(column: int) -> str:
@@ -71,7 +82,8 @@ def _show(value: Any) -> str:
         return f"ngày {value:%d/%m/%Y}"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    return str(value)
+    number = _number(value)
+    return format_points(number) if number is not None else str(value)
 
 
 def _number(value: Any) -> Decimal | None:
@@ -79,8 +91,9 @@ def _number(value: Any) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:
-        number = Decimal(str(value))  # the shortest repr: 12.35 stays 12.35
-    except InvalidOperation:
+        # Excel keeps 15 significant digits; a formula's 12.350000000000001 is the 12.35 shown.
+        number = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, ValueError, OverflowError):
         return None
     return number if number.is_finite() else None
 
@@ -117,6 +130,15 @@ def check_workbook(raw: RawWorkbook, rules: Rules) -> tuple[Evaluation | None, l
                     f"Không tìm thấy sheet «{wanted}». Bảng tính đang có: {present}.",
                 )
             )
+    if raw.has_macros:
+        problems.append(
+            Problem(
+                raw.path.name,
+                "Bảng tính có macro (.xlsm). Macro không bao giờ được chạy; chương trình chỉ đọc "
+                "giá trị các ô.",
+                Severity.WARNING,
+            )
+        )
     agencies = _check_scores(scores, rules, problems) if scores else []
     info = _check_info(info_sheet, problems) if info_sheet else None
     if info is None or errors(problems):
@@ -125,6 +147,70 @@ def check_workbook(raw: RawWorkbook, rules: Rules) -> tuple[Evaluation | None, l
 
 
 # -- sheet "Điểm" -------------------------------------------------------------------------------
+
+
+class _Cells:
+    """Reads one sheet's cells into numbers, saying what is wrong with a cell that is not one."""
+
+    def __init__(self, sheet: Sheet, problems: list[Problem]):
+        self.sheet = sheet
+        self.problems = problems
+
+    def ref(self, row: int, column: int) -> str:
+        return cell_ref(self.sheet.name, row, column)
+
+    def unusable(self, row: int, column: int, value: Any, what: str) -> bool:
+        """True (with an error recorded) for a cell whose value cannot be trusted at all."""
+        ref = self.ref(row, column)
+        if (row, column) in self.sheet.formulas_without_value:
+            self.problems.append(Problem(ref, f"{what}: {_FORMULA_FIX}."))
+            return True
+        if isinstance(value, ExcelError):
+            self.problems.append(
+                Problem(
+                    ref,
+                    f"{what}: ô đang báo lỗi {value} của công thức; sửa công thức hoặc nhập "
+                    "giá trị.",
+                )
+            )
+            return True
+        return False
+
+    def number(self, row: int, column: int, value: Any, what: str) -> Decimal | None:
+        """A numeric cell as an exact Decimal; None (with an error recorded) otherwise.
+
+        Numbers typed as text (`85,5` or `85.5`) are accepted with a warning: the value is
+        clear, but the cell will not add up in Excel's own sums.
+        """
+        ref = self.ref(row, column)
+        if (row, column) in self.sheet.percent_cells:
+            shown = _number(value)
+            percent = format_points(shown * 100) if shown is not None else "?"
+            self.problems.append(
+                Problem(
+                    ref,
+                    f"{what}: ô định dạng phần trăm (hiện {percent}%, giá trị thật là "
+                    f"{format_points(shown) if shown is not None else _show(value)}); bỏ định "
+                    "dạng % (Định dạng ô > Số) và nhập số điểm.",
+                )
+            )
+            return None
+        number = _number(value)
+        if number is not None:
+            return number
+        if isinstance(value, str) and _NUMBER_TEXT.match(value.strip()):
+            number = Decimal(value.strip().replace(",", "."))
+            self.problems.append(
+                Problem(
+                    ref,
+                    f"{what}: số được gõ dưới dạng chữ {_show(value)}; đã hiểu là "
+                    f"{format_points(number)}. Nên nhập lại thành số để Excel cộng được.",
+                    Severity.WARNING,
+                )
+            )
+            return number
+        self.problems.append(Problem(ref, f"{what} phải là số, đang ghi {_show(value)}."))
+        return None
 
 
 def _header(sheet: Sheet, rules: Rules, problems: list[Problem]) -> _Columns | None:
@@ -161,12 +247,13 @@ def _header(sheet: Sheet, rules: Rules, problems: list[Problem]) -> _Columns | N
         target[canonical] = column
     missing = [k for k in (COL_NO, COL_NAME, COL_GROUP, COL_PRIOR) if k not in by_key]
     missing += [c.code for c in rules.criteria if c.code not in criteria]
+    hint = _misplaced_header_hint(sheet) if missing else ""
     for key in missing:
         problems.append(
             Problem(
                 f"{name} (hàng tiêu đề)",
                 f"Thiếu cột «{key}» ở hàng 1. Hàng 1 phải có: TT, Tên đơn vị, Nhóm, "
-                "Xếp hạng năm trước và một cột cho mỗi mã tiêu chí trong tệp quy tắc.",
+                f"Xếp hạng năm trước và một cột cho mỗi mã tiêu chí trong tệp quy tắc.{hint}",
             )
         )
     if missing:
@@ -174,13 +261,77 @@ def _header(sheet: Sheet, rules: Rules, problems: list[Problem]) -> _Columns | N
     return _Columns(by_key=by_key, criteria=criteria)
 
 
+def _misplaced_header_hint(sheet: Sheet) -> str:
+    """When the headings sit lower down (a title typed above them), say where they are."""
+    wanted = normalise(COL_NAME)
+    for row_no, values in sheet.rows.items():
+        if row_no > 20:
+            break
+        if row_no > 1 and any(not _blank(v) and normalise(v) == wanted for v in values):
+            return (
+                f" Hàng tiêu đề đang ở hàng {row_no}: xóa các hàng phía trên để tiêu đề "
+                "nằm ở hàng 1."
+            )
+    return ""
+
+
+def _check_layout(sheet: Sheet, last_column: int, problems: list[Problem]) -> None:
+    """Merged cells hide values; hidden rows and columns hide what is being counted."""
+    for merged in sheet.merged:
+        first = merged.split(":", 1)[0]
+        column = _column_number(first)
+        if column is not None and column <= last_column:
+            problems.append(
+                Problem(
+                    f"{sheet.name}!{merged}",
+                    f"Các ô {merged} đang được gộp (Merge) trong vùng dữ liệu, nên chỉ ô đầu "
+                    "có giá trị; bỏ gộp ô và ghi giá trị vào từng ô.",
+                )
+            )
+    for row_no in sorted(sheet.hidden_rows):
+        if row_no in sheet.rows and row_no > 1:
+            problems.append(
+                Problem(
+                    f"{sheet.name}!{row_no}:{row_no}",
+                    f"Hàng {row_no} đang bị ẩn nhưng vẫn được tính điểm và xếp hạng; hiện hàng "
+                    "(Unhide) để kiểm tra, hoặc xóa hàng nếu đơn vị này không được xếp hạng.",
+                    Severity.WARNING,
+                )
+            )
+    header = sheet.rows.get(1, ())
+    for column in sorted(sheet.hidden_columns):
+        if column <= min(last_column, len(header)) and not _blank(header[column - 1]):
+            letter = column_letter(column)
+            problems.append(
+                Problem(
+                    f"{sheet.name}!{letter}:{letter}",
+                    f"Cột {letter} ({_show(header[column - 1])}) đang bị ẩn nhưng vẫn được "
+                    "tính; hiện cột (Unhide) để kiểm tra.",
+                    Severity.WARNING,
+                )
+            )
+
+
+def _column_number(ref: str) -> int | None:
+    letters = "".join(ch for ch in ref.replace("$", "") if ch.isalpha()).upper()
+    if not letters:
+        return None
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - ord("A") + 1
+    return number
+
+
 def _check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[AgencyScores]:
     columns = _header(sheet, rules, problems)
     if columns is None:
         return []
+    _check_layout(sheet, max([*columns.by_key.values(), *columns.criteria.values()]), problems)
     name = sheet.name
+    cells = _Cells(sheet, problems)
     group_codes = {normalise(g.code): g.code for g in rules.groups}
     seen_names: dict[str, int] = {}
+    priors: dict[str, list[tuple[int, str]]] = {}  # group -> (prior rank, cell) in row order
     agencies: list[AgencyScores] = []
 
     def at(row: tuple[Any, ...], column: int) -> Any:
@@ -191,9 +342,12 @@ def _check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[A
             continue
         before = len(problems)
 
-        agency_name = at(row, columns.by_key[COL_NAME])
-        name_ref = cell_ref(name, row_no, columns.by_key[COL_NAME])
-        if _blank(agency_name):
+        name_col = columns.by_key[COL_NAME]
+        agency_name = at(row, name_col)
+        name_ref = cell_ref(name, row_no, name_col)
+        if cells.unusable(row_no, name_col, agency_name, "Tên đơn vị"):
+            agency_name = ""
+        elif _blank(agency_name):
             problems.append(Problem(name_ref, "Thiếu tên đơn vị."))
             agency_name = ""
         elif not isinstance(agency_name, str):
@@ -215,61 +369,77 @@ def _check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[A
             else:
                 seen_names[key] = row_no
 
-        raw_group = at(row, columns.by_key[COL_GROUP])
+        group_col = columns.by_key[COL_GROUP]
+        raw_group = at(row, group_col)
         group = group_codes.get(normalise(raw_group)) if not _blank(raw_group) else None
-        if group is None:
+        if cells.unusable(row_no, group_col, raw_group, "Mã nhóm"):
+            group = None
+        elif group is None:
             valid = ", ".join(g.code for g in rules.groups)
             found = "đang để trống" if _blank(raw_group) else f"đang ghi {_show(raw_group)}"
             problems.append(
                 Problem(
-                    cell_ref(name, row_no, columns.by_key[COL_GROUP]),
+                    cell_ref(name, row_no, group_col),
                     f"Mã nhóm phải là một trong: {valid}; {found}.",
                 )
             )
 
-        raw_prior = at(row, columns.by_key[COL_PRIOR])
-        prior = None if _blank(raw_prior) else _whole(raw_prior)
-        if not _blank(raw_prior) and prior is None:
-            problems.append(
-                Problem(
-                    cell_ref(name, row_no, columns.by_key[COL_PRIOR]),
-                    f"Xếp hạng năm trước phải là số nguyên dương (để trống nếu đơn vị mới), "
-                    f"đang ghi {_show(raw_prior)}.",
+        prior_col = columns.by_key[COL_PRIOR]
+        raw_prior = at(row, prior_col)
+        prior_ref = cell_ref(name, row_no, prior_col)
+        prior = None
+        if cells.unusable(row_no, prior_col, raw_prior, "Xếp hạng năm trước"):
+            pass
+        elif not _blank(raw_prior):
+            prior = _whole(raw_prior)
+            if prior is None:
+                problems.append(
+                    Problem(
+                        prior_ref,
+                        "Xếp hạng năm trước phải là số nguyên dương (để trống nếu đơn vị mới), "
+                        f"đang ghi {_show(raw_prior)}.",
+                    )
                 )
-            )
+            elif group is not None:
+                priors.setdefault(group, []).append((prior, prior_ref))
 
         scores = (
-            _check_criteria(row, row_no, group, columns, rules, name, problems)
-            if group is not None
-            else {}
+            _check_criteria(row, row_no, group, columns, rules, cells) if group is not None else {}
         )
 
         council_total = None
         if COL_TOTAL in columns.by_key:
-            raw_total = at(row, columns.by_key[COL_TOTAL])
-            total_ref = cell_ref(name, row_no, columns.by_key[COL_TOTAL])
-            council_total = None if _blank(raw_total) else _number(raw_total)
-            if not _blank(raw_total) and council_total is None:
+            total_col = columns.by_key[COL_TOTAL]
+            raw_total = at(row, total_col)
+            total_ref = cell_ref(name, row_no, total_col)
+            if (row_no, total_col) in sheet.formulas_without_value:
                 problems.append(
-                    Problem(total_ref, f"Tổng điểm phải là số, đang ghi {_show(raw_total)}.")
-                )
-            elif council_total is not None and not errors(problems[before:]):
-                computed = round_score(total(scores), rules.precision)
-                if round_score(council_total, rules.precision) != computed:
-                    problems.append(
-                        Problem(
-                            total_ref,
-                            "Tổng điểm ghi trong bảng là "
-                            f"{format_number(council_total, rules.precision)}"
-                            f" nhưng cộng điểm các tiêu chí được "
-                            f"{format_number(computed, rules.precision)}; kiểm tra lại các ô điểm "
-                            "hoặc ô tổng điểm của hàng này.",
-                        )
+                    Problem(
+                        total_ref,
+                        f"Không đối chiếu được tổng điểm: {_FORMULA_FIX}. Chương trình vẫn "
+                        "tự cộng điểm các tiêu chí.",
+                        Severity.WARNING,
                     )
+                )
+            elif not _blank(raw_total) and not cells.unusable(
+                row_no, total_col, raw_total, "Tổng điểm"
+            ):
+                council_total = cells.number(row_no, total_col, raw_total, "Tổng điểm")
+                if council_total is not None and not errors(problems[before:]):
+                    computed = round_score(total(scores), rules.precision)
+                    if round_score(council_total, rules.precision) != computed:
+                        problems.append(
+                            Problem(
+                                total_ref,
+                                "Tổng điểm ghi trong bảng là "
+                                f"{format_number(council_total, rules.precision)}"
+                                f" nhưng cộng điểm các tiêu chí được "
+                                f"{format_number(computed, rules.precision)}; kiểm tra lại các ô "
+                                "điểm hoặc ô tổng điểm của hàng này.",
+                            )
+                        )
 
-        if len(problems) == before or all(
-            p.severity is Severity.WARNING for p in problems[before:]
-        ):
+        if not errors(problems[before:]):
             agencies.append(
                 AgencyScores(
                     row=row_no,
@@ -280,6 +450,7 @@ def _check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[A
                     council_total=council_total,
                 )
             )
+    _check_prior_ranks(priors, problems)
     if not agencies and not errors(problems):
         problems.append(
             Problem(
@@ -290,46 +461,85 @@ def _check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[A
     return agencies
 
 
+def _check_prior_ranks(priors: dict[str, list[tuple[int, str]]], problems: list[Problem]) -> None:
+    """Last year's ranks should be a plausible ranking of each group: warn, don't refuse.
+
+    Ties are legal ("1224"), so a repeated rank may be right; and last year's group size is
+    only known as the number of agencies that carry a rank now.
+    """
+    for group, ranks in priors.items():
+        size = len(ranks)
+        first_at: dict[int, str] = {}
+        for rank, ref in ranks:
+            if rank in first_at:
+                problems.append(
+                    Problem(
+                        ref,
+                        f"Xếp hạng năm trước {rank} trùng với ô {first_at[rank]} cùng nhóm "
+                        f"{group}; kiểm tra lại (bỏ qua nếu năm trước hai đơn vị đồng hạng).",
+                        Severity.WARNING,
+                    )
+                )
+            else:
+                first_at[rank] = ref
+            if rank > size:
+                problems.append(
+                    Problem(
+                        ref,
+                        f"Xếp hạng năm trước là {rank} nhưng nhóm {group} chỉ có {size} đơn vị "
+                        "có xếp hạng năm trước; kiểm tra lại.",
+                        Severity.WARNING,
+                    )
+                )
+
+
 def _check_criteria(
     row: tuple[Any, ...],
     row_no: int,
     group: str,
     columns: _Columns,
     rules: Rules,
-    sheet: str,
-    problems: list[Problem],
+    cells: _Cells,
 ) -> dict[str, Decimal]:
     scores: dict[str, Decimal] = {}
+    problems = cells.problems
     for criterion in rules.criteria:
         column = columns.criteria[criterion.code]
         value = row[column - 1] if column <= len(row) else None
-        ref = cell_ref(sheet, row_no, column)
+        ref = cells.ref(row_no, column)
+        what = f"Điểm tiêu chí {criterion.code}"
         if not criterion.applies_to(group):
-            if not _blank(value):
+            if not _blank(value) or (row_no, column) in cells.sheet.formulas_without_value:
+                shown = "một công thức" if value is None else _show(value)
                 problems.append(
                     Problem(
                         ref,
                         f"Tiêu chí {criterion.code} không áp dụng cho nhóm {group}; "
-                        f"ô này phải để trống, đang ghi {_show(value)}.",
+                        f"ô này phải để trống, đang ghi {shown}.",
                     )
                 )
+            continue
+        if cells.unusable(row_no, column, value, what):
             continue
         maximum = criterion.max_points[group]
         if _blank(value):
             hint = " (ghi 0 nếu không bị trừ điểm)" if criterion.deduction else ""
             problems.append(Problem(ref, f"Thiếu điểm tiêu chí {criterion.code}{hint}."))
             continue
-        number = _number(value)
+        number = cells.number(row_no, column, value, what)
         if number is None:
+            continue
+        shown = format_points(number)
+        places = -int(number.as_tuple().exponent)
+        if places > rules.precision:
             problems.append(
                 Problem(
                     ref,
-                    f"Điểm tiêu chí {criterion.code} phải là số, đang ghi {_show(value)}.",
+                    f"{what} là {shown}, có {places} chữ số thập phân; chỉ được tối đa "
+                    f"{rules.precision} chữ số.",
                 )
             )
-            continue
-        shown = format_points(number)
-        if criterion.deduction and not -maximum <= number <= 0:
+        elif criterion.deduction and not -maximum <= number <= 0:
             problems.append(
                 Problem(
                     ref,
@@ -338,15 +548,13 @@ def _check_criteria(
                 )
             )
         elif not criterion.deduction and number < 0:
-            problems.append(
-                Problem(ref, f"Điểm tiêu chí {criterion.code} không được âm, đang ghi {shown}.")
-            )
+            problems.append(Problem(ref, f"{what} không được âm, đang ghi {shown}."))
         elif not criterion.deduction and number > maximum:
             problems.append(
                 Problem(
                     ref,
-                    f"Điểm tiêu chí {criterion.code} là {shown}, vượt điểm tối đa "
-                    f"{format_points(maximum)} của nhóm {group}.",
+                    f"{what} là {shown}, vượt điểm tối đa {format_points(maximum)} của nhóm "
+                    f"{group}.",
                 )
             )
         else:
@@ -359,8 +567,10 @@ def _check_criteria(
 
 def _check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
     name = sheet.name
+    start = len(problems)
     known = {normalise(k): k for k in INFO_KEYS}
     values: dict[str, tuple[Any, str]] = {}
+    key_cells: dict[str, str] = {}
     for row_no, row in sheet.rows.items():
         key = row[0] if row else None
         if _blank(key):
@@ -381,14 +591,15 @@ def _check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
             problems.append(
                 Problem(
                     cell_ref(name, row_no, 1),
-                    f"Mục «{canonical}» ghi hai lần (đã có ở ô {values[canonical][1]}).",
+                    f"Mục «{canonical}» ghi hai lần (đã có ở ô {key_cells[canonical]}).",
                 )
             )
             continue
+        key_cells[canonical] = cell_ref(name, row_no, 1)
         value = row[1] if len(row) > 1 else None
+        if _Cells(sheet, problems).unusable(row_no, 2, value, f"Mục «{canonical}»"):
+            value = _UNUSABLE
         values[canonical] = (value, cell_ref(name, row_no, 2))
-
-    before = len(problems)
 
     def get(key: str) -> tuple[Any, str] | None:
         if key not in values:
@@ -401,6 +612,8 @@ def _check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
                 )
             return None
         value, ref = values[key]
+        if value is _UNUSABLE:
+            return None
         if _blank(value):
             if key not in OPTIONAL_INFO_KEYS:
                 problems.append(Problem(ref, f"Thiếu giá trị của mục «{key}»."))
@@ -441,9 +654,10 @@ def _check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
     title = text(KEY_SIGNER_TITLE)
     decision_no = text(KEY_DECISION_NO)
     decision_date = day(KEY_DECISION_DATE)
-    if len(problems) > before or year is None:
+    if errors(problems[start:]) or year is None:
         return None
-    assert submission_no and submission_date and signer and title
+    if not (submission_no and submission_date and signer and title):
+        return None  # each one missing has been reported above
     return DecisionInfo(
         year=year,
         submission_number=submission_no,

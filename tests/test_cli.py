@@ -95,6 +95,24 @@ def test_names_with_markup_characters_come_out_exactly_as_typed(make_workbook, r
     assert results.rows[-1].cells[2].text == ""  # new this year: no prior rank
 
 
+def test_names_that_look_like_formulas_stay_text(tmp_path, rules):
+    from bad_workbooks import base_book
+
+    book = base_book(rules)
+    names = ['=HYPERLINK("http://x";"Sở")', "+84 Sở", "-Sở Nội vụ", "@Ban Dân tộc"]
+    for row, name in enumerate(names, start=2):
+        cell = book["Điểm"].cell(row, 2)
+        cell.value = name
+        cell.data_type = "s"  # typed text, as Excel stores '=… with a leading apostrophe
+    path = tmp_path / "cong-thuc-trong-ten.xlsx"
+    book.save(path)
+    done = cli("run", str(path), "--out", str(tmp_path / "kq"))
+    assert done.returncode == 0, done.stderr
+    decision = docx.Document(str(tmp_path / "kq" / "quyet-dinh-xep-hang-cntt-2020.docx"))
+    printed = {row.cells[1].text for row in decision.tables[-1].rows}
+    assert set(names) <= printed
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [

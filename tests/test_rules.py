@@ -128,6 +128,8 @@ def test_a_scale_changed_without_its_wording_is_refused():
             "{nam}",
         ),
         (lambda d: d["criteria"][0]["max"].update(I=0), "criteria[1].max.I", "lớn hơn 0"),
+        (lambda d: d["criteria"][0].update(code=" tt "), "criteria[1].code", "cột cố định"),
+        (lambda d: d["criteria"][0].update(code="Tổng điểm"), "criteria[1].code", "cột cố định"),
         (lambda d: d.update(schema_version=9), "schema_version", "phiên bản"),
     ],
 )

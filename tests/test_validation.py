@@ -31,11 +31,12 @@ def test_a_clean_workbook_gives_typed_agencies(make_workbook, rules):
             ("Sở A", "I", 2, full_row(rules, "I")),
             ("Sở B", "ii", None, full_row(rules, "II", 0.5)),
             ("UBND huyện C", " III ", "1", full_row(rules, "III")),
+            ("Sở D", "I", 1, full_row(rules, "I")),
         ]
     )
     evaluation, problems = check(path, rules)
     assert problems == []
-    a, b, c = evaluation.agencies
+    a, b, c, _ = evaluation.agencies
     assert (a.name, a.group, a.prior_rank, a.row) == ("Sở A", "I", 2, 2)
     assert (b.group, b.prior_rank) == ("II", None)
     assert (c.group, c.prior_rank) == ("III", 1)
