@@ -102,7 +102,71 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     _workbook_arguments(check)
+    # -- unattended operation (processor/unattended.py): drop folder, January job, email --
+    inbox = commands.add_parser(
+        "inbox",
+        help="xử lý một lượt thư mục nhận rồi thoát (cho lịch chạy tự động)",
+        description=(
+            "Tiếp tục việc dở của lần chạy trước, lập quyết định cho mọi bảng điểm đã chép xong "
+            "trong inbox/, gửi các thư đang chờ, rồi thoát. Bảng điểm gốc không bị sửa."
+        ),
+    )
+    _config_argument(inbox)
+    inbox.add_argument(
+        "--yearly",
+        action="store_true",
+        help=(
+            "việc tháng Giêng: thêm bước gửi thư nhắc (một lần mỗi năm) nếu chưa có quyết "
+            "định của năm đánh giá"
+        ),
+    )
+    watch = commands.add_parser(
+        "watch",
+        help="chạy thường trực, xử lý bảng điểm ngay khi được thả vào thư mục nhận",
+        description=(
+            "Theo dõi inbox/ (sự kiện hệ thống tệp, và quét định kỳ cho thư mục mạng), làm như "
+            "lệnh inbox mỗi khi có tệp mới, tự làm việc tháng Giêng. Dừng bằng Ctrl+C hoặc SIGTERM."
+        ),
+    )
+    _config_argument(watch)
+    schedule = commands.add_parser(
+        "schedule",
+        help="in lịch chạy việc tháng Giêng (systemd, cron, Windows) cho máy này",
+        description=(
+            "In nội dung cài đặt lịch chạy, dùng đúng Python và tệp cấu hình của máy này: "
+            "systemd (service và timer), cron, windows (lệnh schtasks); hoặc systemd-watch, "
+            "windows-watch (chạy lệnh watch thường trực, thay cho việc tháng Giêng)."
+        ),
+    )
+    _config_argument(schedule)
+    schedule.add_argument(
+        "--print",
+        dest="kind",
+        required=True,
+        choices=("systemd", "cron", "windows", "systemd-watch", "windows-watch"),
+        help="loại lịch cần in: systemd, cron, windows, systemd-watch hoặc windows-watch",
+    )
+    config = commands.add_parser(
+        "config",
+        help="kiểm tra tệp cấu hình triển khai và thử kết nối máy chủ thư",
+        description=(
+            "check: đọc và kiểm tra tệp cấu hình, tệp quy tắc, các mẫu, quyền ghi thư mục, "
+            "mật khẩu, rồi thử kết nối và đăng nhập máy chủ thư. Không gửi thư nào."
+        ),
+    )
+    config.add_argument("action", metavar="VIỆC", choices=("check",), help="việc cần làm: check")
+    _config_argument(config)
     return parser
+
+
+def _config_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--config",
+        metavar="TỆP",
+        type=Path,
+        required=True,
+        help="tệp cấu hình triển khai TOML (mẫu: templates/cau-hinh-trien-khai.example.toml)",
+    )
 
 
 def _workbook_arguments(command: argparse.ArgumentParser) -> None:
@@ -261,6 +325,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "check":
             return _check(args)
+        if args.command in ("inbox", "watch", "schedule", "config"):
+            from processor import unattended
+
+            if args.command == "inbox":
+                return unattended.inbox_command(args.config, yearly=args.yearly)
+            if args.command == "watch":
+                return unattended.watch_command(args.config)
+            if args.command == "schedule":
+                return unattended.schedule_command(args.config, args.kind)
+            return unattended.config_check_command(args.config)
     except InputError as exc:
         if getattr(args, "format", "text") == "json":
             print(

@@ -7,7 +7,6 @@ file is reported at once, in Vietnamese, with the key that holds it.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,6 +24,7 @@ from processor.model import (
     TiePolicy,
 )
 from processor.problems import InputError, Problem
+from processor.toml_files import read_toml
 
 SCHEMA_VERSION = 1
 TIE_NAMES = {
@@ -39,24 +39,7 @@ _STATED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(điểm|%)")
 
 def load_rules(path: Path) -> Rules:
     """Read and check a rules file; raise InputError listing every problem in it."""
-    label = path.name
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            f"Không tìm thấy tệp quy tắc {path}.", [Problem(label, "Tệp không tồn tại.")]
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            f"Tệp quy tắc {path} không đọc được.",
-            [Problem(label, "Tệp phải được lưu với bảng mã UTF-8.")],
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            f"Tệp quy tắc {path} sai cú pháp TOML.",
-            [Problem(label, f"Sai cú pháp TOML: {exc}.")],
-        ) from None
-    return parse_rules(raw, label)
+    return parse_rules(read_toml(path, "tệp quy tắc"), path.name)
 
 
 def parse_rules(raw: Mapping[str, Any], label: str = "quy tắc") -> Rules:
