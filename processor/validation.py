@@ -6,6 +6,7 @@ workbook once instead of once per run.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -88,11 +89,23 @@ def _show(value: Any) -> str:
 
 def _number(value: Any) -> Decimal | None:
     """A numeric cell as an exact Decimal; None for anything that is not a number."""
+    kind = value.__class__
+    if kind is float:
+        return _float_number(value)
+    if kind is int:
+        return Decimal(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    return _float_number(float(value))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _float_number(value: float) -> Decimal | None:
+    """Scores repeat (7.5, 8.25, ...), so the conversion is cached: the same float, the same
+    Decimal. Excel keeps 15 significant digits: a formula's 12.350000000000001 is the 12.35
+    shown."""
     try:
-        # Excel keeps 15 significant digits; a formula's 12.350000000000001 is the 12.35 shown.
-        number = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
+        number = Decimal(f"{value:.15g}")
     except (InvalidOperation, ValueError, OverflowError):
         return None
     return number if number.is_finite() else None
@@ -161,14 +174,13 @@ class _Cells:
 
     def unusable(self, row: int, column: int, value: Any, what: str) -> bool:
         """True (with an error recorded) for a cell whose value cannot be trusted at all."""
-        ref = self.ref(row, column)
         if (row, column) in self.sheet.formulas_without_value:
-            self.problems.append(Problem(ref, f"{what}: {_FORMULA_FIX}."))
+            self.problems.append(Problem(self.ref(row, column), f"{what}: {_FORMULA_FIX}."))
             return True
         if isinstance(value, ExcelError):
             self.problems.append(
                 Problem(
-                    ref,
+                    self.ref(row, column),
                     f"{what}: ô đang báo lỗi {value} của công thức; sửa công thức hoặc nhập "
                     "giá trị.",
                 )
@@ -182,13 +194,12 @@ class _Cells:
         Numbers typed as text (`85,5` or `85.5`) are accepted with a warning: the value is
         clear, but the cell will not add up in Excel's own sums.
         """
-        ref = self.ref(row, column)
         if (row, column) in self.sheet.percent_cells:
             shown = _number(value)
             percent = format_points(shown * 100) if shown is not None else "?"
             self.problems.append(
                 Problem(
-                    ref,
+                    self.ref(row, column),
                     f"{what}: ô định dạng phần trăm (hiện {percent}%, giá trị thật là "
                     f"{format_points(shown) if shown is not None else _show(value)}); bỏ định "
                     "dạng % (Định dạng ô > Số) và nhập số điểm.",
@@ -202,14 +213,16 @@ class _Cells:
             number = Decimal(value.strip().replace(",", "."))
             self.problems.append(
                 Problem(
-                    ref,
+                    self.ref(row, column),
                     f"{what}: số được gõ dưới dạng chữ {_show(value)}; đã hiểu là "
                     f"{format_points(number)}. Nên nhập lại thành số để Excel cộng được.",
                     Severity.WARNING,
                 )
             )
             return number
-        self.problems.append(Problem(ref, f"{what} phải là số, đang ghi {_show(value)}."))
+        self.problems.append(
+            Problem(self.ref(row, column), f"{what} phải là số, đang ghi {_show(value)}.")
+        )
         return None
 
 
@@ -506,14 +519,13 @@ def _check_criteria(
     for criterion in rules.criteria:
         column = columns.criteria[criterion.code]
         value = row[column - 1] if column <= len(row) else None
-        ref = cells.ref(row_no, column)
         what = f"Điểm tiêu chí {criterion.code}"
         if not criterion.applies_to(group):
             if not _blank(value) or (row_no, column) in cells.sheet.formulas_without_value:
                 shown = "một công thức" if value is None else _show(value)
                 problems.append(
                     Problem(
-                        ref,
+                        cells.ref(row_no, column),
                         f"Tiêu chí {criterion.code} không áp dụng cho nhóm {group}; "
                         f"ô này phải để trống, đang ghi {shown}.",
                     )
@@ -524,37 +536,43 @@ def _check_criteria(
         maximum = criterion.max_points[group]
         if _blank(value):
             hint = " (ghi 0 nếu không bị trừ điểm)" if criterion.deduction else ""
-            problems.append(Problem(ref, f"Thiếu điểm tiêu chí {criterion.code}{hint}."))
+            problems.append(
+                Problem(cells.ref(row_no, column), f"Thiếu điểm tiêu chí {criterion.code}{hint}.")
+            )
             continue
         number = cells.number(row_no, column, value, what)
         if number is None:
             continue
-        shown = format_points(number)
         places = -int(number.as_tuple().exponent)
         if places > rules.precision:
             problems.append(
                 Problem(
-                    ref,
-                    f"{what} là {shown}, có {places} chữ số thập phân; chỉ được tối đa "
-                    f"{rules.precision} chữ số.",
+                    cells.ref(row_no, column),
+                    f"{what} là {format_points(number)}, có {places} chữ số thập phân; chỉ "
+                    f"được tối đa {rules.precision} chữ số.",
                 )
             )
         elif criterion.deduction and not -maximum <= number <= 0:
             problems.append(
                 Problem(
-                    ref,
+                    cells.ref(row_no, column),
                     f"Tiêu chí trừ điểm {criterion.code} phải từ -{format_points(maximum)} "
-                    f"đến 0 (số âm), đang ghi {shown}.",
+                    f"đến 0 (số âm), đang ghi {format_points(number)}.",
                 )
             )
         elif not criterion.deduction and number < 0:
-            problems.append(Problem(ref, f"{what} không được âm, đang ghi {shown}."))
+            problems.append(
+                Problem(
+                    cells.ref(row_no, column),
+                    f"{what} không được âm, đang ghi {format_points(number)}.",
+                )
+            )
         elif not criterion.deduction and number > maximum:
             problems.append(
                 Problem(
-                    ref,
-                    f"{what} là {shown}, vượt điểm tối đa {format_points(maximum)} của nhóm "
-                    f"{group}.",
+                    cells.ref(row_no, column),
+                    f"{what} là {format_points(number)}, vượt điểm tối đa "
+                    f"{format_points(maximum)} của nhóm {group}.",
                 )
             )
         else:
