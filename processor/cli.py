@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 from processor import __version__
 from processor.formatting import format_number
 from processor.problems import InputError, Problem, errors
-from processor.report import counts_sentence, problem_lines, problem_record, to_json
+from processor.report import (
+    counts_sentence,
+    group_summaries,
+    problem_lines,
+    problem_record,
+    to_json,
+)
 from processor.resources import default_rules, default_template
 
 if TYPE_CHECKING:
@@ -200,26 +205,18 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 
 def _group_summaries(outcome: Outcome) -> list[dict[str, Any]]:
-    grade_order = [g.name for g in outcome.rules.grades]
-    summaries = []
-    for group in outcome.groups:
-        counts = Counter(r.grade for r in group.results)
-        best = group.results[0] if group.results else None
-        summaries.append(
-            {
-                "code": group.group.code,
-                "title": group.group.title,
-                "agencies": len(group.results),
-                "grades": {name: counts[name] for name in grade_order if counts[name]},
-                "first": None
-                if best is None
-                else {
-                    "name": best.agency.name,
-                    "total": format_number(best.rounded_total, outcome.rules.precision),
-                },
-            }
-        )
-    return summaries
+    return [
+        {
+            "code": group.code,
+            "title": group.title,
+            "agencies": group.agencies,
+            "grades": group.grades,
+            "first": None
+            if group.first is None
+            else {"name": group.first, "total": group.first_total},
+        }
+        for group in group_summaries(outcome.rules, outcome.groups)
+    ]
 
 
 def _run(args: argparse.Namespace) -> int:

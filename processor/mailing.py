@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 
 from processor.dropfolder import rename_new, sync_folder
 from processor.events import Event, EventLog, Pauses
-from processor.formatting import format_number
 from processor.output import write_atomic
 from processor.problems import InputError, Problem
 from processor.settings import Recipients, RetrySettings, Security, SmtpSettings, address_of
@@ -121,26 +120,20 @@ def decision_context(
     outcome: Outcome, workbook_name: str, sha256: str, received: datetime
 ) -> dict[str, Any]:
     """What the decision email may say, from a pipeline Outcome."""
-    from collections import Counter
-
-    from processor.report import problem_lines
+    from processor.report import group_summaries, problem_lines
 
     rules = outcome.rules
-    order = [g.name for g in rules.grades]
-    groups = []
-    for group in outcome.groups:
-        counts = Counter(r.grade for r in group.results)
-        best = group.results[0] if group.results else None
-        groups.append(
-            {
-                "ma": group.group.code,
-                "ten": group.group.title,
-                "so_don_vi": len(group.results),
-                "xep_loai": ", ".join(f"{n} {counts[n]}" for n in order if counts[n]),
-                "dung_dau": best.agency.name if best else "",
-                "diem_dung_dau": format_number(best.rounded_total, rules.precision) if best else "",
-            }
-        )
+    groups = [
+        {
+            "ma": group.code,
+            "ten": group.title,
+            "so_don_vi": group.agencies,
+            "xep_loai": group.grades_text,
+            "dung_dau": group.first or "",
+            "diem_dung_dau": group.first_total or "",
+        }
+        for group in group_summaries(rules, outcome.groups)
+    ]
     return {
         "nam": outcome.evaluation.info.year,
         "tinh": rules.document.province,

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from processor.formatting import format_number
+from processor.model import GroupResult, Rules
 from processor.problems import Problem, Severity, errors
 
 _CELL_PLACE = re.compile(r"^(?P<sheet>.+)!(?P<cell>\$?[A-Z]{1,3}\$?[0-9]+)$")
@@ -49,3 +53,39 @@ def problem_record(problem: Problem) -> dict[str, Any]:
 
 def to_json(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSummary:
+    """One group's result in a line: what the console, JSON and the email all report."""
+
+    code: str
+    title: str
+    agencies: int
+    grades: dict[str, int]  # grade name -> agencies, in the rules' order, only those present
+    first: str | None  # the agency ranked first, if any
+    first_total: str | None  # its total as printed in the decision (`89,34`)
+
+    @property
+    def grades_text(self) -> str:
+        """`Tốt 12, Khá 4`."""
+        return ", ".join(f"{name} {count}" for name, count in self.grades.items())
+
+
+def group_summaries(rules: Rules, groups: Sequence[GroupResult]) -> list[GroupSummary]:
+    order = [grade.name for grade in rules.grades]
+    summaries = []
+    for group in groups:
+        counts = Counter(result.grade for result in group.results)
+        best = group.results[0] if group.results else None
+        summaries.append(
+            GroupSummary(
+                code=group.group.code,
+                title=group.group.title,
+                agencies=len(group.results),
+                grades={name: counts[name] for name in order if counts[name]},
+                first=best.agency.name if best else None,
+                first_total=format_number(best.rounded_total, rules.precision) if best else None,
+            )
+        )
+    return summaries

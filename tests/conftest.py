@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,19 @@ def full_row(rules: Rules, group: str, fraction: float = 0.9) -> dict[str, Any]:
         for c in rules.criteria
         if c.applies_to(group)
     }
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The real command line in its own process, as a secretary or a scheduler runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "processor", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        check=False,
+        timeout=300,
+    )
 
 
 WorkbookMaker = Callable[..., Path]

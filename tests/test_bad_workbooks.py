@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,18 +9,7 @@ import pytest
 from processor.model import Rules
 
 from bad_workbooks import CASES, WARNING_CASES, Case, documented_phrases
-from conftest import ROOT
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "processor", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        check=False,
-    )
+from conftest import cli
 
 
 def line_at(output: str, start: str) -> str | None:

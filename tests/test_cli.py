@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import docx
@@ -12,18 +10,7 @@ import pytest
 
 from processor.cli import _parser
 
-from conftest import ROOT, SAMPLE, full_row
-
-
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "processor", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        check=False,
-    )
+from conftest import ROOT, SAMPLE, cli, full_row
 
 
 def test_run_prints_the_path_and_a_summary_per_group(tmp_path):

@@ -4,8 +4,6 @@ to do, never a traceback, nothing written. The files are built by tests/hostile_
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,19 +13,7 @@ from processor.workbook import MAX_PART_BYTES, read_workbook
 
 import hostile_files as hf
 from bad_workbooks import documented_phrases
-from conftest import ROOT
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "processor", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        check=False,
-        timeout=120,
-    )
+from conftest import cli
 
 
 def missing(folder: Path) -> Path:
