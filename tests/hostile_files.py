@@ -444,12 +444,13 @@ def too_many_members(folder: Path, count: int = 5_001) -> Path:
 # -- files that must be read ----------------------------------------------------------------------
 
 
-def xlsm_workbook(folder: Path) -> Path:
-    """A macro-enabled workbook (.xlsm): a VBA project part and the macro-enabled content type.
+def xlsm_workbook(folder: Path, base: Path | None = None) -> Path:
+    """A macro-enabled workbook (.xlsm): a VBA project part and the macro-enabled content type,
+    added to `base` (by default a small valid workbook).
 
     It must be read like any workbook (its macros are never run), with has_macros=True.
     """
-    base = valid_workbook(folder, "co-so.xlsx")
+    base = base or valid_workbook(folder, "co-so.xlsx")
     with zipfile.ZipFile(base) as archive:
         types = archive.read("[Content_Types].xml").decode()
         rels = archive.read("xl/_rels/workbook.xml.rels").decode()

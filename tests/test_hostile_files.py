@@ -127,6 +127,21 @@ def test_a_macro_enabled_workbook_is_read(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def test_a_complete_xlsm_makes_the_decision_and_says_macros_never_run(tmp_path, rules):
+    from bad_workbooks import base_book
+
+    base = tmp_path / "co-so.xlsx"
+    base_book(rules).save(base)
+    path = hf.xlsm_workbook(tmp_path, base)
+    done = cli("run", str(path), "--out", str(tmp_path / "kq"))
+    assert done.returncode == 0, done.stderr
+    assert (
+        "  Cảnh báo bang-diem.xlsm: Bảng tính có macro (.xlsm). Macro không bao giờ được chạy"
+        in done.stderr
+    )
+    assert (tmp_path / "kq" / "quyet-dinh-xep-hang-cntt-2020.docx").is_file()
+
+
 def test_a_sheet_claiming_every_cell_of_excel_is_read_at_once(tmp_path):
     path = hf.huge_dimension(tmp_path)
     book = read_workbook(path)
