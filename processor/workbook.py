@@ -518,15 +518,39 @@ def _xml_parser(
     return parser
 
 
-def _depth_guard(part: str) -> Callable[[int], None]:
-    def check(depth: int) -> None:
-        if depth > MAX_XML_DEPTH:
-            raise _corrupt(
-                f"phần «{part}» có các thẻ XML lồng nhau quá {MAX_XML_DEPTH} tầng, tệp Excel thật "
-                "không bao giờ như vậy"
-            )
+def _too_deep(part: str) -> _Refused:
+    return _corrupt(
+        f"phần «{part}» có các thẻ XML lồng nhau quá {MAX_XML_DEPTH} tầng, tệp Excel thật "
+        "không bao giờ như vậy"
+    )
 
-    return check
+
+def _guarded_parser(
+    part: str,
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None,
+    text: Callable[[str], None] | None = None,
+) -> Any:
+    """`_xml_parser` that also refuses nesting deeper than MAX_XML_DEPTH, for the small parts.
+
+    The sheet, where a call per element counts, keeps its own count in its handlers.
+    """
+    depth = 0
+
+    def started(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise _too_deep(part)
+        start(name, attrs)
+
+    def ended(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+        if end is not None:
+            end(name)
+
+    return _xml_parser(part, started, ended, text)
 
 
 def _resolve(base: str, target: str) -> str:
@@ -539,21 +563,12 @@ def _resolve(base: str, target: str) -> str:
 def _relationships(package: _Package, info: zipfile.ZipInfo) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     tag = f"{_PACKAGE}/relationships}}Relationship"
-    depth = 0
-    check = _depth_guard(info.filename)
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth
-        depth += 1
-        check(depth)
         if name == tag and len(found) <= MAX_ZIP_MEMBERS:
             found.append(attrs)
 
-    def end(_: str) -> None:
-        nonlocal depth
-        depth -= 1
-
-    package.parse(info, _xml_parser(info.filename, start, end))
+    package.parse(info, _guarded_parser(info.filename, start))
     return found
 
 
@@ -647,21 +662,13 @@ def _has_macros(package: _Package) -> bool:
     if types is None:
         return False
     found = False
-    depth = 0
-    check = _depth_guard(types.filename)
 
     def start(_: str, attrs: dict[str, str]) -> None:
-        nonlocal found, depth
-        depth += 1
-        check(depth)
+        nonlocal found
         if "macroenabled" in attrs.get("ContentType", "").lower():
             found = True
 
-    def end(_: str) -> None:
-        nonlocal depth
-        depth -= 1
-
-    package.parse(types, _xml_parser(types.filename, start, end))
+    package.parse(types, _guarded_parser(types.filename, start))
     return found
 
 
@@ -671,27 +678,21 @@ def _read_workbook_part(
     """Sheet names with their relationship ids, in tab order, and the 1904 date system flag."""
     sheets: list[tuple[str, str]] = []
     date1904 = False
-    depth = 0
-    check = _depth_guard(info.filename)
+    root_seen = False
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal date1904, depth
-        depth += 1
-        check(depth)
+        nonlocal date1904, root_seen
         tag = _WORKBOOK_TAGS.get(name)
-        if depth == 1 and tag != "workbook":  # the main part of a Word or PowerPoint file
+        if not root_seen and tag != "workbook":  # the main part of a Word or PowerPoint file
             raise _Refused(_not_a_workbook_message(package))
+        root_seen = True
         if tag == "sheet" and len(sheets) <= MAX_ZIP_MEMBERS:
             rid = next((attrs[a] for a in _RELATIONSHIP_ATTRIBUTES if a in attrs), "")
             sheets.append((attrs.get("name", ""), rid))
         elif tag == "workbookPr":
             date1904 = attrs.get("date1904", "").lower() in _TRUE
 
-    def end(_: str) -> None:
-        nonlocal depth
-        depth -= 1
-
-    package.parse(info, _xml_parser(info.filename, start, end))
+    package.parse(info, _guarded_parser(info.filename, start))
     return sheets, date1904
 
 
@@ -732,8 +733,6 @@ def _read_styles(package: _Package, info: zipfile.ZipInfo | None) -> dict[str, i
     custom: dict[int, str] = {}
     cell_formats: list[int] = []
     in_cell_xfs = False
-    depth = 0
-    check = _depth_guard(info.filename)
 
     def number(text: str | None) -> int:
         try:
@@ -742,9 +741,7 @@ def _read_styles(package: _Package, info: zipfile.ZipInfo | None) -> dict[str, i
             raise _corrupt(f"phần «{info.filename}» ghi mã định dạng số không hợp lệ") from None
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal in_cell_xfs, depth
-        depth += 1
-        check(depth)
+        nonlocal in_cell_xfs
         tag = _STYLE_TAGS.get(name)
         if tag == "xf" and in_cell_xfs:
             if len(cell_formats) > MAX_CELLS:
@@ -758,12 +755,11 @@ def _read_styles(package: _Package, info: zipfile.ZipInfo | None) -> dict[str, i
             in_cell_xfs = True
 
     def end(name: str) -> None:
-        nonlocal in_cell_xfs, depth
-        depth -= 1
+        nonlocal in_cell_xfs
         if _STYLE_TAGS.get(name) == "cellXfs":
             in_cell_xfs = False
 
-    package.parse(info, _xml_parser(info.filename, start, end))
+    package.parse(info, _guarded_parser(info.filename, start, end))
     kind_of: dict[int, int] = {}
     kinds: dict[str, int] = {}
     for index, format_id in enumerate(cell_formats):
@@ -812,13 +808,9 @@ def _read_strings(package: _Package, info: zipfile.ZipInfo | None) -> list[str]:
     length = 0
     collecting = False
     phonetic = 0
-    depth = 0
-    check = _depth_guard(part)
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal collecting, phonetic, depth, length
-        depth += 1
-        check(depth)
+        nonlocal collecting, phonetic, length
         tag = _STRING_TAGS.get(name)
         if tag == "t":
             collecting = not phonetic
@@ -829,8 +821,7 @@ def _read_strings(package: _Package, info: zipfile.ZipInfo | None) -> list[str]:
             phonetic += 1
 
     def end(name: str) -> None:
-        nonlocal collecting, phonetic, depth
-        depth -= 1
+        nonlocal collecting, phonetic
         tag = _STRING_TAGS.get(name)
         if tag == "t":
             collecting = False
@@ -852,7 +843,7 @@ def _read_strings(package: _Package, info: zipfile.ZipInfo | None) -> list[str]:
                 raise _too_long(part)
             pieces.append(data)
 
-    package.parse(info, _xml_parser(part, start, end, text))
+    package.parse(info, _guarded_parser(part, start, end, text))
     return strings
 
 
@@ -969,7 +960,7 @@ def _read_sheet(
         nonlocal depth, budget
         depth += 1
         if depth > max_depth:
-            _depth_guard(part)(depth)
+            raise _too_deep(part)
         if name == C:
             ref = attrs.get("r")
             if ref:

@@ -28,6 +28,7 @@ import processor.workbook as reader
 from processor.problems import InputError
 from processor.workbook import ExcelError, read_workbook
 
+import hostile_files as hf
 from conftest import SAMPLE
 from hostile_files import SHEET, rewrite, valid_workbook
 
@@ -712,3 +713,21 @@ def test_the_startup_check_for_defusedxml_still_runs(monkeypatch, tmp_path):
     with pytest.raises(InputError) as caught:
         read_workbook(valid_workbook(tmp_path))
     assert "defusedxml" in caught.value.problems[0].message
+
+
+@pytest.mark.parametrize(
+    "part",
+    ["[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"],
+)
+def test_nesting_too_deep_in_a_small_part_is_refused(part, tmp_path, monkeypatch):
+    monkeypatch.setattr(reader, "MAX_XML_DEPTH", 20)
+    base = hf.valid_workbook(tmp_path, "co-so.xlsx")
+    with zipfile.ZipFile(base) as archive:
+        xml = archive.read(part)
+    closing = xml.rindex(b"</")  # inside the root element, before it closes
+    nested = xml[:closing] + b"<x>" * 25 + b"</x>" * 25 + xml[closing:]
+    path = hf.rewrite(base, tmp_path / "bang-diem.xlsx", replace={part: nested})
+    with pytest.raises(InputError) as refused:
+        read_workbook(path)
+    assert "lồng nhau quá 20 tầng" in refused.value.problems[0].message
+    assert part in refused.value.problems[0].message
