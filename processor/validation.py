@@ -28,7 +28,15 @@ from processor.model import (
 )
 from processor.problems import Problem, Severity, errors
 from processor.scoring import total
-from processor.workbook import INFO_SHEET, SCORE_SHEET, ExcelError, RawWorkbook, Sheet
+from processor.workbook import (
+    INFO_SHEET,
+    SCORE_SHEET,
+    ExcelError,
+    RawWorkbook,
+    Sheet,
+    column_letter,
+    column_number,
+)
 
 KEY_YEAR = "Năm đánh giá"
 KEY_SUBMISSION_NO = "Số tờ trình"
@@ -55,15 +63,6 @@ _FORMULA_FIX = (
     "trình khác Excel). Mở tệp bằng Excel, bấm Ctrl+Alt+F9 để tính lại rồi lưu, hoặc thay công "
     "thức bằng giá trị"
 )
-
-
-def column_letter(column: int) -> str:
-    """1 -> A, 27 -> AA (as Excel names columns)."""
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def cell_ref(sheet: str, row: int, column: int) -> str:
@@ -291,8 +290,8 @@ def _misplaced_header_hint(sheet: Sheet) -> str:
 def _check_layout(sheet: Sheet, last_column: int, problems: list[Problem]) -> None:
     """Merged cells hide values; hidden rows and columns hide what is being counted."""
     for merged in sheet.merged:
-        first = merged.split(":", 1)[0]
-        column = _column_number(first)
+        first = merged.split(":", 1)[0].replace("$", "")
+        column = column_number(first.rstrip("0123456789"))
         if column is not None and column <= last_column:
             problems.append(
                 Problem(
@@ -323,16 +322,6 @@ def _check_layout(sheet: Sheet, last_column: int, problems: list[Problem]) -> No
                     Severity.WARNING,
                 )
             )
-
-
-def _column_number(ref: str) -> int | None:
-    letters = "".join(ch for ch in ref.replace("$", "") if ch.isalpha()).upper()
-    if not letters:
-        return None
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - ord("A") + 1
-    return number
 
 
 def _check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[AgencyScores]:

@@ -231,12 +231,27 @@ def _too_large(found: str, limit: str) -> _Refused:
     )
 
 
-def _cell_name(row: int, column: int) -> str:
+def column_letter(column: int) -> str:
+    """1 -> A, 27 -> AA (as Excel names columns)."""
     letters = ""
     while column > 0:
         column, rest = divmod(column - 1, 26)
         letters = chr(65 + rest) + letters
-    return f"{letters}{row}"
+    return letters
+
+
+def column_number(letters: str) -> int | None:
+    """'A' -> 1, 'XFD' -> 16384; None for anything that is not one of Excel's columns."""
+    number = 0
+    for letter in letters.upper():
+        if not "A" <= letter <= "Z" or number > EXCEL_MAX_COLUMN:
+            return None
+        number = number * 26 + ord(letter) - 64
+    return number if 1 <= number <= EXCEL_MAX_COLUMN else None
+
+
+def _cell_name(row: int, column: int) -> str:
+    return f"{column_letter(column)}{row}"
 
 
 # -- the entry point ----------------------------------------------------------------------------
@@ -857,13 +872,8 @@ def _column_number(letters: str, part: str) -> int:
     found = _COLUMN_NUMBERS.get(letters)
     if found is not None:
         return found
-    number = 0
-    for letter in letters.upper():
-        if not "A" <= letter <= "Z" or number > EXCEL_MAX_COLUMN:
-            number = 0
-            break
-        number = number * 26 + ord(letter) - 64
-    if not 1 <= number <= EXCEL_MAX_COLUMN:
+    number = column_number(letters)
+    if number is None:
         raise _corrupt(f"phần «{part}» ghi vị trí ô không hợp lệ «{letters[:20]}»")
     _COLUMN_NUMBERS[letters] = number
     return number

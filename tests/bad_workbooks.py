@@ -18,7 +18,7 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from processor.model import Rules
-from processor.validation import column_letter
+from processor.workbook import column_letter
 
 from conftest import HEADER, INFO, ROOT, full_row
 

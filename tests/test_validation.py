@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 
 from processor.problems import InputError, Severity
-from processor.validation import check_workbook, column_letter
-from processor.workbook import read_workbook
+from processor.validation import check_workbook
+from processor.workbook import column_letter, read_workbook
 
 from conftest import HEADER, INFO, full_row
 
