@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, RULES_FILE
+from conftest import ROOT, RULES_FILE, cli
 
 GENERATOR_FILE = ROOT / "tests" / "benchmarks" / "generate_workbook.py"
 BENCHMARK_RULES = ROOT / "tests" / "benchmarks" / "quy-tac-30-tieu-chi.toml"
@@ -68,13 +68,6 @@ def test_a_generated_workbook_passes_the_check(tmp_path: Path, rules: Path):
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    check = subprocess.run(
-        [sys.executable, "-m", "processor", "check", str(workbook), "--rules", str(rules)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        check=False,
-    )
+    check = cli("check", str(workbook), "--rules", str(rules))
     assert check.returncode == 0, check.stdout + check.stderr
     assert "60 đơn vị; không có lỗi nào" in check.stdout

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import docx
 import pytest
 from docx.oxml.ns import qn
 
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, cli
 from docx_reading import lines, normalise, table_rows
 
 REFERENCE = ROOT / "tests" / "data" / "quyet-dinh-2020-lao-cai.txt"
@@ -42,14 +41,7 @@ def reference_table() -> list[list[str]]:
 @pytest.fixture(scope="module")
 def decision(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("output")
-    done = subprocess.run(
-        [sys.executable, "-m", "processor", "run", str(SAMPLE), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        check=False,
-    )
+    done = cli("run", str(SAMPLE), "--out", str(out))
     assert done.returncode == 0, done.stderr
     path = out / "quyet-dinh-xep-hang-cntt-2020.docx"
     assert done.stdout.splitlines()[0] == f"Đã lập dự thảo quyết định: {path}"

@@ -6,7 +6,6 @@ import re
 import shutil
 import ssl
 import subprocess
-import sys
 import tomllib
 from datetime import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from processor.settings import (
     read_password,
 )
 
+from conftest import cli
 from deployment import ROOT, deployment, settings_sections, toml_text
 from smtp_server import free_port, smtp_server
 
@@ -248,24 +248,10 @@ def test_config_check_says_when_the_server_cannot_be_reached(tmp_path):
 def test_config_check_lists_every_mistake_of_a_bad_config(tmp_path):
     config = tmp_path / "cau-hinh.toml"
     config.write_text('[folders]\nroot = "nhan"\n[smtp]\npassword = "x"\n', encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "processor", "config", "check", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        check=False,
-    )
+    done = cli("config", "check", "--config", str(config))
     assert done.returncode == 2
     assert done.stderr.startswith("Tệp cấu hình cau-hinh.toml có lỗi, cần sửa trước khi chạy.")
     for key in ("smtp.password", "smtp.host", "smtp.sender", "folders.output", "email"):
         assert f"Lỗi cau-hinh.toml: {key}" in done.stderr
-    missing = subprocess.run(
-        [sys.executable, "-m", "processor", "inbox", "--config", str(tmp_path / "khong-co")],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        check=False,
-    )
+    missing = cli("inbox", "--config", str(tmp_path / "khong-co"))
     assert missing.returncode == 2 and "Không tìm thấy tệp cấu hình" in missing.stderr
