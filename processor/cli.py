@@ -18,6 +18,7 @@ from processor import __version__
 from processor.formatting import format_number
 from processor.problems import InputError, Problem, errors
 from processor.report import (
+    GroupSummary,
     counts_sentence,
     group_summaries,
     problem_lines,
@@ -27,7 +28,7 @@ from processor.report import (
 from processor.resources import default_rules, default_template
 
 if TYPE_CHECKING:
-    from processor.pipeline import Outcome
+    pass
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -204,19 +205,14 @@ def _print_problems(problems: Sequence[Problem]) -> None:
         print(line, file=sys.stderr)
 
 
-def _group_summaries(outcome: Outcome) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": group.code,
-            "title": group.title,
-            "agencies": group.agencies,
-            "grades": group.grades,
-            "first": None
-            if group.first is None
-            else {"name": group.first, "total": group.first_total},
-        }
-        for group in group_summaries(outcome.rules, outcome.groups)
-    ]
+def _group_record(group: GroupSummary) -> dict[str, Any]:
+    return {
+        "code": group.code,
+        "title": group.title,
+        "agencies": group.agencies,
+        "grades": group.grades,
+        "first": None if group.first is None else {"name": group.first, "total": group.first_total},
+    }
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -230,7 +226,7 @@ def _run(args: argparse.Namespace) -> int:
         out_dir=args.out,
         timings=timings,
     )
-    groups = _group_summaries(outcome)
+    groups = group_summaries(outcome.rules, outcome.groups)
     info = outcome.evaluation.info
     if args.format == "json":
         document = _json_result("run", args.workbook, outcome.warnings, ok=True)
@@ -238,7 +234,7 @@ def _run(args: argparse.Namespace) -> int:
             output=str(outcome.path),
             year=info.year,
             agencies=len(outcome.evaluation.agencies),
-            groups=groups,
+            groups=[_group_record(group) for group in groups],
         )
         if args.timings:
             document["timings"] = {k: round(v, 6) for k, v in timings.seconds.items()}
@@ -253,11 +249,9 @@ def _run(args: argparse.Namespace) -> int:
     print(f"Đã lập dự thảo quyết định: {outcome.path}")
     print(f"Năm đánh giá {info.year}, {len(outcome.evaluation.agencies)} đơn vị:")
     for group in groups:
-        line = f"  Nhóm {group['code']} – {group['title']}: {group['agencies']} đơn vị"
-        if group["first"]:
-            grades = ", ".join(f"{name} {n}" for name, n in group["grades"].items())
-            first = group["first"]
-            line += f" ({grades}); xếp thứ nhất: {first['name']}, {first['total']} điểm"
+        line = f"  Nhóm {group.code} – {group.title}: {group.agencies} đơn vị"
+        if group.first is not None:
+            line += f" ({group.grades_text}); xếp thứ nhất: {group.first}, {group.first_total} điểm"
         print(line)
     if args.timings:
         _print_timings(timings.seconds)
