@@ -272,8 +272,11 @@ def _check(args: argparse.Namespace) -> int:
 
     found = inspect(args.workbook, args.rules or default_rules())
     ok = found.evaluation is not None
+    refused = f"Bảng tính {args.workbook.name} cần sửa: {counts_sentence(found.problems)}."
     if args.format == "json":
-        document = _json_result("check", args.workbook, found.problems, ok=ok)
+        document = _json_result(
+            "check", args.workbook, found.problems, ok=ok, summary="" if ok else refused
+        )
         if found.evaluation is not None:
             document.update(
                 year=found.evaluation.info.year, agencies=len(found.evaluation.agencies)
@@ -287,7 +290,7 @@ def _check(args: argparse.Namespace) -> int:
             f"{len(found.evaluation.agencies)} đơn vị; {counts_sentence(found.problems)}."
         )
     else:
-        print(f"Bảng tính {name} cần sửa: {counts_sentence(found.problems)}.")
+        print(refused)
     for line in problem_lines(found.problems):
         print(line)
     return EXIT_OK if ok else EXIT_INPUT

@@ -206,6 +206,7 @@ def test_check_and_run_speak_json_for_programs(make_workbook, rules, tmp_path):
     assert done.returncode == 2
     found = json.loads(done.stdout)
     assert found["ok"] is False and found["errors"] == 1
+    assert found["summary"] == "Bảng tính bang-diem.xlsx cần sửa: 1 lỗi."
     assert found["problems"][0] == {
         "severity": "error",
         "place": "Điểm!G2",
