@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from processor.output import canonical_zip
+from processor.writing.files import canonical_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES = ROOT / "templates" / "quy-tac-lao-cai.toml"

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from processor import __version__
-from processor.formatting import format_number
-from processor.problems import InputError, Problem, errors
-from processor.report import (
+from processor.config.resources import default_rules, default_template
+from processor.core.formatting import format_number
+from processor.core.problems import InputError, Problem, errors
+from processor.core.report import (
     GroupSummary,
     counts_sentence,
     group_summaries,
@@ -25,7 +26,6 @@ from processor.report import (
     problem_record,
     to_json,
 )
-from processor.resources import default_rules, default_template
 
 if TYPE_CHECKING:
     pass
@@ -108,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     _workbook_arguments(check)
-    # -- unattended operation (processor/unattended.py): drop folder, January job, email --
+    # -- unattended operation (processor/unattended/): drop folder, January job, email --
     inbox = commands.add_parser(
         "inbox",
         help="xử lý một lượt thư mục nhận rồi thoát (cho lịch chạy tự động)",
@@ -320,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _check(args)
         if args.command in ("inbox", "watch", "schedule", "config"):
-            from processor import unattended
+            from processor.unattended import station as unattended
 
             if args.command == "inbox":
                 return unattended.inbox_command(args.config, yearly=args.yearly)

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from processor.model import Evaluation, GroupResult, Rules
-from processor.problems import InputError, Problem, errors
+from processor.core.model import Evaluation, GroupResult, Rules
+from processor.core.problems import InputError, Problem, errors
 
 # The stages, in order, as named in `--timings` and the benchmark.
 STAGES = ("read", "check", "compute", "render", "write")
@@ -52,9 +52,9 @@ class Outcome:
 
 def inspect(workbook: Path, rules_file: Path, timings: Timings | None = None) -> Inspection:
     """Read and check a workbook without rendering; InputError only for an unreadable file."""
-    from processor.rules import load_rules
-    from processor.validation import check_workbook
-    from processor.workbook import read_workbook
+    from processor.config.rules_file import load_rules
+    from processor.core.validation import check_workbook
+    from processor.reading.workbook import read_workbook
 
     timings = timings or Timings()
     with timings.stage("read"):
@@ -80,10 +80,10 @@ def process(
     timings: Timings | None = None,
 ) -> Outcome:
     """Make the decision for one workbook; InputError (nothing written) for any bad input."""
-    from processor.decision import build_context
-    from processor.output import write_atomic
-    from processor.rendering import render_decision
-    from processor.scoring import evaluate
+    from processor.core.decision import build_context
+    from processor.core.scoring import evaluate
+    from processor.writing.files import write_atomic
+    from processor.writing.rendering import render_decision
 
     timings = timings or Timings()
     found = inspect(workbook, rules_file, timings)

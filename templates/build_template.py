@@ -37,7 +37,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from processor.output import canonical_zip
+from processor.writing.files import canonical_zip
 
 DEFAULT_OUT = Path(__file__).resolve().with_name("quyet-dinh-xep-hang.docx")
 # Word 2010's copy of the styles; it still names the theme fonts, so it is dropped.

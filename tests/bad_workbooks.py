@@ -17,8 +17,8 @@ from typing import Any
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
-from processor.model import Rules
-from processor.workbook import column_letter
+from processor.core.model import Rules
+from processor.reading.workbook import column_letter
 
 from conftest import HEADER, INFO, ROOT, full_row
 

@@ -12,8 +12,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from processor.model import Rules
-from processor.rules import load_rules
+from processor.config.rules_file import load_rules
+from processor.core.model import Rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_FILE = ROOT / "templates" / "quy-tac-lao-cai.toml"

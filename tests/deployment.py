@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from processor.events import PAUSE_ENV
+from processor.unattended.events import PAUSE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "input_samples" / "xep-hang-cntt-2020.xlsx"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from processor.model import Rules
+from processor.core.model import Rules
 
 from bad_workbooks import CASES, WARNING_CASES, Case, documented_phrases
 from conftest import cli

@@ -1,10 +1,10 @@
 """Kill `inbox` (SIGKILL) at every named point of a run, run it again, and check nothing is lost.
 
 Each case starts a fresh drop folder holding a good and a bad workbook, with the January
-reminder due, so one run passes every point of processor.events.PAUSE_POINTS; the process is
-frozen at one of them (XEP_HANG_CNTT_TEST_PAUSE, test only), killed, and `inbox` is run again.
-Afterwards: every workbook is in done/ or failed/ with its original bytes, no partial or
-temporary file exists anywhere, and every message reached each recipient exactly once, except
+reminder due, so one run passes every point of processor.unattended.events.PAUSE_POINTS; the
+process is frozen at one of them (XEP_HANG_CNTT_TEST_PAUSE, test only), killed, and `inbox` is
+run again. Afterwards: every workbook is in done/ or failed/ with its original bytes, no partial
+or temporary file exists anywhere, and every message reached each recipient exactly once, except
 in the documented window (killed after the server accepted, before the record): then the
 message arrives twice with the same Message-ID and the same bytes.
 """
@@ -18,8 +18,8 @@ import zipfile
 import docx
 import pytest
 
-from processor.events import PAUSE_POINTS
 from processor.pipeline import process
+from processor.unattended.events import PAUSE_POINTS
 
 from conftest import RULES_FILE, TEMPLATE_FILE, full_row
 from deployment import LOG_LINE, RECIPIENTS, SAMPLE, deployment, kill

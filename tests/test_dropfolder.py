@@ -10,7 +10,8 @@ from datetime import datetime
 
 import pytest
 
-from processor.dropfolder import (
+from processor.core.problems import InputError
+from processor.unattended.dropfolder import (
     NOT_A_WORKBOOK_FACTOR,
     DropFolderLock,
     Layout,
@@ -39,8 +40,7 @@ from processor.dropfolder import (
     track,
     write_ledger,
 )
-from processor.events import Event, Pauses, format_line
-from processor.problems import InputError
+from processor.unattended.events import Event, Pauses, format_line
 
 from deployment import ROOT, SAMPLE
 
@@ -214,7 +214,7 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
                 import sys, time
                 sys.path.insert(0, {str(ROOT)!r})
                 from pathlib import Path
-                from processor.dropfolder import DropFolderLock
+                from processor.unattended.dropfolder import DropFolderLock
                 assert DropFolderLock(Path({str(lock)!r})).acquire()
                 print("held", flush=True)
                 time.sleep(60)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from processor.formatting import (
+from processor.core.formatting import (
     document_number,
     format_number,
     format_points,

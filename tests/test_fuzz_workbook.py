@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from processor import cli
-from processor.model import Rules
+from processor.core.model import Rules
 
 from bad_workbooks import base_book
 from conftest import RULES_FILE, TEMPLATE_FILE

@@ -13,8 +13,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor.events import EventLog, Pauses
-from processor.mailing import (
+from processor.config.settings import (
+    DECISION_EMAIL_TEMPLATE,
+    REMINDER_EMAIL_TEMPLATE,
+    Recipients,
+    RetrySettings,
+    Security,
+    SmtpSettings,
+    bundled_email_template,
+)
+from processor.core.problems import InputError
+from processor.unattended.events import EventLog, Pauses
+from processor.unattended.mailing import (
     DOCX_TYPE,
     Attachment,
     Attempt,
@@ -36,16 +46,6 @@ from processor.mailing import (
     sample_reminder_context,
     split_letter,
     status,
-)
-from processor.problems import InputError
-from processor.settings import (
-    DECISION_EMAIL_TEMPLATE,
-    REMINDER_EMAIL_TEMPLATE,
-    Recipients,
-    RetrySettings,
-    Security,
-    SmtpSettings,
-    bundled_email_template,
 )
 
 from smtp_server import Recorder, free_port, smtp_server

@@ -15,14 +15,14 @@ import pytest
 from docx import Document
 from docxtpl import DocxTemplate
 
-from processor.decision import build_context
-from processor.output import canonical_zip
-from processor.rendering import _environment, _fast_template
-from processor.resources import default_rules
-from processor.rules import load_rules
-from processor.scoring import evaluate
-from processor.validation import check_workbook
-from processor.workbook import read_workbook
+from processor.config.resources import default_rules
+from processor.config.rules_file import load_rules
+from processor.core.decision import build_context
+from processor.core.scoring import evaluate
+from processor.core.validation import check_workbook
+from processor.reading.workbook import read_workbook
+from processor.writing.files import canonical_zip
+from processor.writing.rendering import _environment, _fast_template
 
 from conftest import SAMPLE, TEMPLATE_FILE
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from processor.model import TiePolicy
-from processor.problems import InputError
-from processor.rules import load_rules, parse_rules
+from processor.config.rules_file import load_rules
+from processor.core.model import TiePolicy
+from processor.core.problems import InputError
+from processor.core.rules import parse_rules
 
 from conftest import RULES_FILE
 

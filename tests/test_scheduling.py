@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from processor.scheduling import (
+from processor.config.settings import ScheduleSettings
+from processor.unattended.scheduling import (
     UNIT,
     WATCH_UNIT,
     Installation,
@@ -24,7 +25,6 @@ from processor.scheduling import (
     windows_command,
     windows_watch_command,
 )
-from processor.settings import ScheduleSettings
 
 from deployment import deployment
 from smtp_server import free_port

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor.formatting import round_score
-from processor.model import AgencyScores, TiePolicy
-from processor.rules import parse_rules
-from processor.scoring import evaluate, grade, rank_change, ranks, total
+from processor.core.formatting import round_score
+from processor.core.model import AgencyScores, TiePolicy
+from processor.core.rules import parse_rules
+from processor.core.scoring import evaluate, grade, rank_change, ranks, total
 
 hundredths = st.integers(min_value=-1000, max_value=10000)
 

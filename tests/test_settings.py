@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from processor.mailing import describe_error, probe
-from processor.problems import InputError
-from processor.settings import (
+from processor.config.settings import (
     EXAMPLE_CONFIG,
     Recipients,
     Security,
@@ -22,6 +20,8 @@ from processor.settings import (
     parse_settings,
     read_password,
 )
+from processor.core.problems import InputError
+from processor.unattended.mailing import describe_error, probe
 
 from conftest import cli
 from deployment import ROOT, deployment, settings_sections, toml_text

@@ -6,9 +6,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from processor.problems import InputError, Severity
-from processor.validation import check_workbook
-from processor.workbook import column_letter, read_workbook
+from processor.core.problems import InputError, Severity
+from processor.core.validation import check_workbook
+from processor.reading.workbook import column_letter, read_workbook
 
 from conftest import HEADER, INFO, full_row
 

@@ -24,9 +24,9 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-import processor.workbook as reader
-from processor.problems import InputError
-from processor.workbook import ExcelError, read_workbook
+import processor.reading.workbook as reader
+from processor.core.problems import InputError
+from processor.reading.workbook import ExcelError, read_workbook
 
 import hostile_files as hf
 from conftest import SAMPLE

@@ -27,9 +27,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from processor.model import Rules
-from processor.output import canonical_zip
-from processor.rules import load_rules
+from processor.config.rules_file import load_rules
+from processor.core.model import Rules
+from processor.writing.files import canonical_zip
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARK_RULES = Path(__file__).resolve().parent / "quy-tac-30-tieu-chi.toml"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from processor.formatting import (
+from processor.core.formatting import (
     document_number,
     format_number,
     format_points,
@@ -17,7 +17,7 @@ from processor.formatting import (
     short_date,
     signed,
 )
-from processor.model import AgencyResult, DecisionInfo, GroupResult, Rules
+from processor.core.model import AgencyResult, DecisionInfo, GroupResult, Rules
 
 
 def _row(position: int, result: AgencyResult, precision: int) -> dict[str, Any]:

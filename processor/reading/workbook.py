@@ -26,17 +26,25 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote
 from xml.parsers import expat
 
-from processor.formatting import normalise
-from processor.problems import InputError, Problem
-
-SCORE_SHEET = "Điểm"
-INFO_SHEET = "Thông tin"
+from processor.core.formatting import normalise
+from processor.core.problems import InputError, Problem
+from processor.core.sheet import (
+    EXCEL_MAX_COLUMN,
+    EXCEL_MAX_ROW,
+    INFO_SHEET,
+    SCORE_SHEET,
+    ExcelError,
+    Position,
+    RawWorkbook,
+    Sheet,
+    column_letter,
+    column_number,
+)
 
 # -- limits -------------------------------------------------------------------------------------
 # A real scoring workbook is a few MB at most (50,000 agencies x 30 criteria: about 7 MB on disk,
@@ -73,8 +81,6 @@ MAX_XML_TOKEN_BYTES = 16 * 1024 * 1024
 """Bytes of one XML tag (with its attributes) or comment, which the parser must hold whole;
 real tags are a few hundred bytes."""
 
-EXCEL_MAX_ROW = 1_048_576
-EXCEL_MAX_COLUMN = 16_384  # column XFD
 _DIRECTORY_BYTES_PER_MEMBER = 1_024  # a central directory larger than this per member is forged
 _CHUNK = 1 << 16  # bytes decompressed and parsed at a time
 _SNIFF = 1 << 16  # bytes looked at to tell what a file that is not a zip is
@@ -110,48 +116,6 @@ def _tags(*local_names: str) -> dict[str, str]:
 _STRING_TAGS = _tags("si", "t", "rPh")
 _STYLE_TAGS = _tags("numFmt", "cellXfs", "xf")
 _WORKBOOK_TAGS = _tags("workbook", "sheet", "workbookPr")
-
-
-class ExcelError(str):
-    """An error value a formula left in a cell (`#DIV/0!`, `#N/A`, …), kept as its text."""
-
-    __slots__ = ()
-
-
-Position = tuple[int, int]  # (row, column), both 1-based as Excel counts them
-
-
-@dataclass(frozen=True, slots=True)
-class Sheet:
-    """What one sheet holds, with enough about each cell to explain a problem in it.
-
-    `rows` maps a row number to its values from column A (`values[c - 1]` is column c), for
-    rows holding at least one value, in ascending order; trailing empty cells are dropped.
-    Values are None, str, int, float, bool, datetime or ExcelError; a formula cell holds its
-    cached value (None when the file has none: see `formulas_without_value`).
-    """
-
-    name: str
-    rows: dict[int, tuple[Any, ...]] = field(default_factory=dict)
-    percent_cells: frozenset[Position] = frozenset()  # numbers shown with a % format
-    formulas_without_value: frozenset[Position] = frozenset()
-    merged: tuple[str, ...] = ()  # merged ranges as written in the file, e.g. "B3:C4"
-    hidden_rows: frozenset[int] = frozenset()
-    hidden_columns: frozenset[int] = frozenset()
-
-    def value(self, row: int, column: int) -> Any:
-        values = self.rows.get(row, ())
-        return values[column - 1] if column <= len(values) else None
-
-
-@dataclass(frozen=True, slots=True)
-class RawWorkbook:
-    """The sheets the tool reads, by their canonical names, plus every sheet name seen."""
-
-    path: Path
-    sheet_names: tuple[str, ...]
-    sheets: dict[str, Sheet]
-    has_macros: bool = False  # an .xlsm: its macros are never run
 
 
 def _require_defusedxml() -> None:
@@ -229,25 +193,6 @@ def _too_large(found: str, limit: str) -> _Refused:
         "quốc, nhỏ hơn nhiều: xóa các hàng, cột, sheet thừa (ví dụ dữ liệu hoặc công thức bị "
         "kéo xuống quá xa) rồi lưu lại."
     )
-
-
-def column_letter(column: int) -> str:
-    """1 -> A, 27 -> AA (as Excel names columns)."""
-    letters = ""
-    while column > 0:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_number(letters: str) -> int | None:
-    """'A' -> 1, 'XFD' -> 16384; None for anything that is not one of Excel's columns."""
-    number = 0
-    for letter in letters.upper():
-        if not "A" <= letter <= "Z" or number > EXCEL_MAX_COLUMN:
-            return None
-        number = number * 26 + ord(letter) - 64
-    return number if 1 <= number <= EXCEL_MAX_COLUMN else None
 
 
 def _cell_name(row: int, column: int) -> str:
@@ -645,7 +590,7 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> RawWorkbook:
         for canonical, (title, member) in chosen.items():
             sheets[canonical] = _read_sheet(package, member, title, strings, styles, epoch)
     return RawWorkbook(
-        path=path,
+        file_name=path.name,
         sheet_names=tuple(title for title, _ in names),
         sheets=sheets,
         has_macros=has_macros,

@@ -10,7 +10,7 @@ DEFAULT_TEMPLATE = "quyet-dinh-xep-hang.docx"
 
 def bundled_dir() -> Path:
     """templates/ of the repository (editable install), or the copy a wheel carries."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     inside = package / "_bundled"
     return inside if inside.is_dir() else package.parent / "templates"
 

@@ -17,9 +17,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from processor.problems import InputError, Problem
-from processor.resources import bundled_dir, default_rules, default_template
-from processor.toml_files import read_toml
+from processor.config.resources import bundled_dir, default_rules, default_template
+from processor.config.toml_files import read_toml
+from processor.core.problems import InputError, Problem
 
 DECISION_EMAIL_TEMPLATE = "email-quyet-dinh.txt.j2"
 REMINDER_EMAIL_TEMPLATE = "email-nhac-viec.txt.j2"

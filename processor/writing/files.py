@@ -47,3 +47,22 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename durable across a power cut (POSIX; Windows cannot open a folder)."""
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def rename_new(source: Path, target: Path) -> None:
+    """Rename, refusing to replace anything (POSIX rename would silently overwrite)."""
+    if target.exists():
+        raise FileExistsError(f"{target} đã có")
+    os.rename(source, target)
+    sync_folder(target.parent)

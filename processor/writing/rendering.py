@@ -28,8 +28,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from processor.output import canonical_zip
-from processor.problems import InputError, Problem
+from processor.core.problems import InputError, Problem
+from processor.writing.files import canonical_zip
 
 # The characters docxtpl's resolve_listing turns into tabs, paragraphs, line and page breaks.
 _LISTING = re.compile("[\t\a\n\f]")

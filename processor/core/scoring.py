@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from processor.formatting import round_score
-from processor.model import (
+from processor.core.formatting import round_score
+from processor.core.model import (
     AgencyResult,
     AgencyScores,
     Grade,

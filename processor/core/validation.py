@@ -14,8 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from processor.formatting import format_number, format_points, normalise, round_score
-from processor.model import (
+from processor.core.formatting import format_number, format_points, normalise, round_score
+from processor.core.model import (
     COL_GROUP,
     COL_NAME,
     COL_NO,
@@ -26,9 +26,9 @@ from processor.model import (
     Evaluation,
     Rules,
 )
-from processor.problems import Problem, Severity, errors
-from processor.scoring import total
-from processor.workbook import (
+from processor.core.problems import Problem, Severity, errors
+from processor.core.scoring import total
+from processor.core.sheet import (
     INFO_SHEET,
     SCORE_SHEET,
     ExcelError,
@@ -145,7 +145,7 @@ def check_workbook(raw: RawWorkbook, rules: Rules) -> tuple[Evaluation | None, l
     if raw.has_macros:
         problems.append(
             Problem(
-                raw.path.name,
+                raw.file_name,
                 "Bảng tính có macro (.xlsm). Macro không bao giờ được chạy; chương trình chỉ đọc "
                 "giá trị các ô.",
                 Severity.WARNING,

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from processor.formatting import format_number
-from processor.model import GroupResult, Rules
-from processor.problems import Problem, Severity, errors
+from processor.core.formatting import format_number
+from processor.core.model import GroupResult, Rules
+from processor.core.problems import Problem, Severity, errors
 
 _CELL_PLACE = re.compile(r"^(?P<sheet>.+)!(?P<cell>\$?[A-Z]{1,3}\$?[0-9]+)$")
 

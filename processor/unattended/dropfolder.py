@@ -26,9 +26,9 @@ from datetime import datetime
 from enum import Enum
 from pathlib import Path
 
-from processor.events import LOG_NAME
-from processor.output import write_atomic
-from processor.problems import InputError, Problem
+from processor.core.problems import InputError, Problem
+from processor.unattended.events import LOG_NAME
+from processor.writing.files import rename_new, sync_folder, write_atomic
 
 INBOX = "inbox"
 PROCESSING = "processing"
@@ -307,25 +307,6 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def sync_folder(folder: Path) -> None:
-    """Make a rename durable across a power cut (POSIX; Windows cannot open a folder)."""
-    if os.name != "posix":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
-def rename_new(source: Path, target: Path) -> None:
-    """Rename, refusing to replace anything (POSIX rename would silently overwrite)."""
-    if target.exists():
-        raise FileExistsError(f"{target} đã có")
-    os.rename(source, target)
-    sync_folder(target.parent)
 
 
 def receive(layout: Layout, name: str, moment: datetime) -> Path | None:

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from processor.problems import InputError, Problem
+from processor.core.problems import InputError, Problem
 
 
 def read_toml(path: Path, noun: str, missing_hint: str = "Tệp không tồn tại.") -> dict[str, Any]:

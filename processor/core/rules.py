@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from processor.formatting import format_points, normalise
-from processor.model import (
+from processor.core.formatting import format_points, normalise
+from processor.core.model import (
     SCORE_COLUMNS,
     Bound,
     Criterion,
@@ -23,8 +22,7 @@ from processor.model import (
     Rules,
     TiePolicy,
 )
-from processor.problems import InputError, Problem
-from processor.toml_files import read_toml
+from processor.core.problems import InputError, Problem
 
 SCHEMA_VERSION = 1
 TIE_NAMES = {
@@ -35,11 +33,6 @@ TIE_NAMES = {
 }
 # A number the wording states as points or as a percentage: "85 điểm", "62,5 điểm", "75%".
 _STATED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(điểm|%)")
-
-
-def load_rules(path: Path) -> Rules:
-    """Read and check a rules file; raise InputError listing every problem in it."""
-    return parse_rules(read_toml(path, "tệp quy tắc"), path.name)
 
 
 def parse_rules(raw: Mapping[str, Any], label: str = "quy tắc") -> Rules:
@@ -163,7 +156,7 @@ class _Parser:
             return
         if not name.lower().endswith(".docx"):
             self.fail(key, "Tên tệp quyết định phải có đuôi .docx.")
-        if Path(name).name != name or name.startswith(".") or "\\" in name or ":" in name:
+        if any(mark in name for mark in "/\\:") or name.startswith("."):
             self.fail(key, "Chỉ ghi tên tệp, không ghi thư mục (không có / \\ : hay dấu chấm đầu).")
 
     def scoring(self, table: Any) -> tuple[int, TiePolicy]:

@@ -22,7 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from processor.dropfolder import (
+from processor.config.settings import Recipients, Settings, address_of, load_settings, read_password
+from processor.core.model import Rules
+from processor.core.problems import InputError, Problem
+from processor.core.report import problem_lines
+from processor.unattended.dropfolder import (
     DUPLICATE_SUFFIX,
     NOT_A_WORKBOOK_FACTOR,
     REPORT_SUFFIX,
@@ -49,8 +53,8 @@ from processor.dropfolder import (
     track,
     write_ledger,
 )
-from processor.events import Event, EventLog, Pauses
-from processor.mailing import (
+from processor.unattended.events import Event, EventLog, Pauses
+from processor.unattended.mailing import (
     Attachment,
     Delivery,
     Letter,
@@ -69,12 +73,8 @@ from processor.mailing import (
     sample_decision_context,
     sample_reminder_context,
 )
-from processor.model import Rules
-from processor.output import write_atomic
-from processor.problems import InputError, Problem
-from processor.report import problem_lines
-from processor.scheduling import Installation, evaluation_year, january_due, render
-from processor.settings import Recipients, Settings, address_of, load_settings, read_password
+from processor.unattended.scheduling import Installation, evaluation_year, january_due, render
+from processor.writing.files import write_atomic
 
 # `inbox` waits at most this many settle periods for files still being copied; what is still
 # changing after that is left in the inbox for the next run.
@@ -359,7 +359,7 @@ class Station:
 
 def _station(config: Path) -> tuple[Station, DropFolderLock]:
     """Load and check everything a pass needs; InputError (exit 2) before touching any file."""
-    from processor.rules import load_rules
+    from processor.config.rules_file import load_rules
 
     settings = load_settings(config)
     rules = load_rules(settings.rules)
@@ -429,7 +429,7 @@ def _summary(station: Station, left: int) -> str:
 
 def watch_command(config: Path) -> int:
     """Run until stopped: the same pass as `inbox`, whenever the inbox changes."""
-    from processor.watching import run_loop, start_observer, stop_on_signals
+    from processor.unattended.watching import run_loop, start_observer, stop_on_signals
 
     station, lock = _station(config)
     settings = station.settings
@@ -490,7 +490,7 @@ def schedule_command(config: Path, kind: str) -> int:
 
 def config_check_command(config: Path) -> int:
     """Check the whole deployment as far as possible without processing anything."""
-    from processor.rules import load_rules
+    from processor.config.rules_file import load_rules
 
     settings = load_settings(config)
     rules = load_rules(settings.rules)

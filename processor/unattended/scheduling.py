@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock_time
 
-from processor.settings import ScheduleSettings
+from processor.config.settings import ScheduleSettings
 
 UNIT = "xep-hang-cntt-thang-gieng"
 WATCH_UNIT = "xep-hang-cntt-theo-doi"

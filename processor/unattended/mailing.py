@@ -31,11 +31,10 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from processor.dropfolder import rename_new, sync_folder
-from processor.events import Event, EventLog, Pauses
-from processor.output import write_atomic
-from processor.problems import InputError, Problem
-from processor.settings import Recipients, RetrySettings, Security, SmtpSettings, address_of
+from processor.config.settings import Recipients, RetrySettings, Security, SmtpSettings, address_of
+from processor.core.problems import InputError, Problem
+from processor.unattended.events import Event, EventLog, Pauses
+from processor.writing.files import rename_new, sync_folder, write_atomic
 
 if TYPE_CHECKING:
     from processor.pipeline import Outcome
@@ -120,7 +119,7 @@ def decision_context(
     outcome: Outcome, workbook_name: str, sha256: str, received: datetime
 ) -> dict[str, Any]:
     """What the decision email may say, from a pipeline Outcome."""
-    from processor.report import group_summaries, problem_lines
+    from processor.core.report import group_summaries, problem_lines
 
     rules = outcome.rules
     groups = [

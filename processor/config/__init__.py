@@ -1,0 +1,1 @@
+"""Configuration from files: rules files, the deployment config, the bundled resources."""
