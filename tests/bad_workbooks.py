@@ -18,7 +18,7 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from processor.core.model import Rules
-from processor.reading.workbook import column_letter
+from processor.core.sheet import column_letter
 
 from conftest import HEADER, INFO, ROOT, full_row
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from processor.reading.workbook import MAX_PART_BYTES, read_workbook
+from processor.reading.limits import MAX_PART_BYTES
+from processor.reading.workbook import read_workbook
 
 import hostile_files as hf
 from bad_workbooks import documented_phrases

@@ -7,8 +7,9 @@ import openpyxl
 import pytest
 
 from processor.core.problems import InputError, Severity
+from processor.core.sheet import column_letter
 from processor.core.validation import check_workbook
-from processor.reading.workbook import column_letter, read_workbook
+from processor.reading.workbook import read_workbook
 
 from conftest import HEADER, INFO, full_row
 

@@ -24,9 +24,10 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-import processor.reading.workbook as reader
 from processor.core.problems import InputError
-from processor.reading.workbook import ExcelError, read_workbook
+from processor.core.sheet import ExcelError, Sheet
+from processor.reading import formats, limits
+from processor.reading.workbook import read_workbook
 
 import hostile_files as hf
 from conftest import SAMPLE
@@ -243,7 +244,7 @@ def raw_xlsx(
     return path
 
 
-def score_sheet(tmp_path: Path, rows: str, tail: str = "", **options: Any) -> reader.Sheet:
+def score_sheet(tmp_path: Path, rows: str, tail: str = "", **options: Any) -> Sheet:
     path = raw_xlsx(
         tmp_path / "bang-diem.xlsx",
         [("Điểm", f"<sheetData>{rows}</sheetData>{tail}"), ("Thông tin", "<sheetData/>")],
@@ -352,7 +353,7 @@ def test_percent_cells_by_builtin_and_custom_formats(tmp_path):
     ],
 )
 def test_percent_format_codes(code, percent):
-    assert reader._is_percent_format(code) is percent
+    assert formats.is_percent_format(code) is percent
 
 
 def test_merged_ranges_hidden_rows_and_columns(tmp_path):
@@ -407,6 +408,12 @@ def test_iso_dates_inline_strings_and_cells_without_references(tmp_path):
         5: (None, None, 1, 2),
         6: (6,),
     }
+
+
+def test_an_iso_date_no_calendar_can_hold_is_kept_as_its_text(tmp_path):
+    rows = '<row><c t="d"><v>PT99999999999999H</v></c><c t="d"><v>9999-99-99</v></c></row>'
+    sheet = score_sheet(tmp_path, rows)
+    assert sheet.rows == {1: ("PT99999999999999H", "9999-99-99")}
 
 
 def test_shared_strings_plain_rich_phonetic_and_escaped(tmp_path):
@@ -534,21 +541,21 @@ def test_limits_on_rows_and_cells(tmp_path, monkeypatch):
         for n in range(1, 4)
     )
     path = raw_xlsx(tmp_path / "bang-diem.xlsx", [("Điểm", f"<sheetData>{rows}</sheetData>")])
-    monkeypatch.setattr(reader, "MAX_ROWS", 2)
+    monkeypatch.setattr(limits, "MAX_ROWS", 2)
     message = refusal(path)
     assert message.startswith("Bảng tính quá lớn: sheet «Điểm» có hơn 2 hàng có dữ liệu")
     assert "giới hạn 2 hàng" in message
-    monkeypatch.setattr(reader, "MAX_ROWS", 3)
+    monkeypatch.setattr(limits, "MAX_ROWS", 3)
     assert len(read_workbook(path).sheets["Điểm"].rows) == 3
-    monkeypatch.setattr(reader, "MAX_CELLS", 8)  # 3 rows x 3 columns (A to C)
+    monkeypatch.setattr(limits, "MAX_CELLS", 8)  # 3 rows x 3 columns (A to C)
     assert "hơn 8 ô" in refusal(path)
-    monkeypatch.setattr(reader, "MAX_CELLS", 9)
+    monkeypatch.setattr(limits, "MAX_CELLS", 9)
     assert len(read_workbook(path).sheets["Điểm"].rows) == 3
 
 
 def test_one_value_far_to_the_right_counts_as_a_whole_row(tmp_path, monkeypatch):
     """Memory holds each row from column A: a value in XFD costs 16,384 cells, and is counted."""
-    monkeypatch.setattr(reader, "MAX_CELLS", 20_000)
+    monkeypatch.setattr(limits, "MAX_CELLS", 20_000)
     rows = "".join(f'<row r="{n}"><c r="XFD{n}"><v>1</v></c></row>' for n in (1, 2))
     path = raw_xlsx(tmp_path / "bang-diem.xlsx", [("Điểm", f"<sheetData>{rows}</sheetData>")])
     assert "hơn 20.000 ô" in refusal(path)
@@ -557,7 +564,7 @@ def test_one_value_far_to_the_right_counts_as_a_whole_row(tmp_path, monkeypatch)
 def test_the_row_limit_with_the_full_scale_builder_shape(tmp_path, monkeypatch):
     from hostile_files import too_many_rows
 
-    monkeypatch.setattr(reader, "MAX_ROWS", 1000)
+    monkeypatch.setattr(limits, "MAX_ROWS", 1000)
     message = refusal(too_many_rows(tmp_path, rows=1001))
     assert "hơn 1.000 hàng có dữ liệu" in message
 
@@ -568,17 +575,17 @@ def test_limits_on_the_archive(tmp_path, monkeypatch):
         members = len(archive.infolist())
         sheet_size = archive.getinfo(SHEET).file_size
         total = sum(i.file_size for i in archive.infolist())
-    monkeypatch.setattr(reader, "MAX_ZIP_MEMBERS", members - 1)
+    monkeypatch.setattr(limits, "MAX_ZIP_MEMBERS", members - 1)
     assert f"có {members} phần bên trong" in refusal(path)
-    monkeypatch.setattr(reader, "MAX_ZIP_MEMBERS", members)
-    monkeypatch.setattr(reader, "MAX_PART_BYTES", sheet_size - 1)
+    monkeypatch.setattr(limits, "MAX_ZIP_MEMBERS", members)
+    monkeypatch.setattr(limits, "MAX_PART_BYTES", sheet_size - 1)
     message = refusal(path)
     assert message.startswith("Tệp nén bất thường: phần «")
     assert "cho mỗi phần" in message
-    monkeypatch.setattr(reader, "MAX_PART_BYTES", 1 << 30)
-    monkeypatch.setattr(reader, "MAX_TOTAL_BYTES", total - 1)
+    monkeypatch.setattr(limits, "MAX_PART_BYTES", 1 << 30)
+    monkeypatch.setattr(limits, "MAX_TOTAL_BYTES", total - 1)
     assert "khi giải nén chiếm tổng cộng" in refusal(path)
-    monkeypatch.setattr(reader, "MAX_TOTAL_BYTES", total)
+    monkeypatch.setattr(limits, "MAX_TOTAL_BYTES", total)
     assert read_workbook(path).sheets["Điểm"].rows
 
 
@@ -589,20 +596,20 @@ def test_limits_on_shared_strings_and_text(tmp_path, monkeypatch):
         [("Điểm", f"<sheetData>{rows}</sheetData>")],
         strings=["<t>một</t>", "<t>hai</t>", "<t>ba</t>"],
     )
-    monkeypatch.setattr(reader, "MAX_SHARED_STRINGS", 2)
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 2)
     assert "hơn 2 chuỗi" in refusal(path)
-    monkeypatch.setattr(reader, "MAX_SHARED_STRINGS", 3)
-    monkeypatch.setattr(reader, "MAX_TEXT_CHARS", 2)
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 3)
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 2)
     assert "chứa hơn 2 ký tự" in refusal(path)
 
 
 def test_a_long_text_in_many_pieces_is_bounded(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_TEXT_CHARS", 200_000)
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 200_000)
     long_text = "x" * 300_000  # arrives in pieces of _CHUNK characters
     rows = f'<row r="1"><c r="A1" t="inlineStr"><is><t>{long_text}</t></is></c></row>'
     path = raw_xlsx(tmp_path / "bang-diem.xlsx", [("Điểm", f"<sheetData>{rows}</sheetData>")])
     assert "chứa hơn 200.000 ký tự" in refusal(path)
-    monkeypatch.setattr(reader, "MAX_TEXT_CHARS", 300_000)
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 300_000)
     assert read_workbook(path).sheets["Điểm"].value(1, 1) == long_text
 
 
@@ -659,7 +666,7 @@ def test_a_doctype_behind_a_long_comment_is_refused_while_parsing(tmp_path):
 
 
 def test_a_tag_too_long_to_be_real_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_XML_TOKEN_BYTES", 200_000)
+    monkeypatch.setattr(limits, "MAX_XML_TOKEN_BYTES", 200_000)
     rows = f'<row r="1"><c r="A1" s="{"1" * 300_000}"><v>1</v></c></row>'
     path = raw_xlsx(tmp_path / "bang-diem.xlsx", [("Điểm", f"<sheetData>{rows}</sheetData>")])
     assert "có một thẻ XML dài hơn" in refusal(path)
@@ -708,19 +715,12 @@ def test_a_zip_member_compressed_in_an_unsupported_way_is_named(tmp_path):
     assert f"«{SHEET}»" in message
 
 
-def test_the_startup_check_for_defusedxml_still_runs(monkeypatch, tmp_path):
-    monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
-    with pytest.raises(InputError) as caught:
-        read_workbook(valid_workbook(tmp_path))
-    assert "defusedxml" in caught.value.problems[0].message
-
-
 @pytest.mark.parametrize(
     "part",
     ["[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"],
 )
 def test_nesting_too_deep_in_a_small_part_is_refused(part, tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_XML_DEPTH", 20)
+    monkeypatch.setattr(limits, "MAX_XML_DEPTH", 20)
     base = hf.valid_workbook(tmp_path, "co-so.xlsx")
     with zipfile.ZipFile(base) as archive:
         xml = archive.read(part)

@@ -30,7 +30,7 @@ ROOT = TESTS.parent
 sys.path.insert(0, str(TESTS))
 sys.path.insert(0, str(ROOT))
 
-from processor.reading.workbook import MAX_ROWS  # noqa: E402
+from processor.reading.limits import MAX_ROWS  # noqa: E402
 
 import hostile_files as hf  # noqa: E402
 
