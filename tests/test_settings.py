@@ -21,7 +21,7 @@ from processor.config.settings import (
     read_password,
 )
 from processor.core.problems import InputError
-from processor.unattended.mailing import describe_error, probe
+from processor.unattended.mail.smtp import describe_error, probe
 
 from conftest import cli
 from deployment import ROOT, deployment, settings_sections, toml_text

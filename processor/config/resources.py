@@ -1,4 +1,4 @@
-"""Where the bundled rules file and Word template are found."""
+"""Where the bundled rules file, Word template and email templates are found."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from pathlib import Path
 
 DEFAULT_RULES = "quy-tac-lao-cai.toml"
 DEFAULT_TEMPLATE = "quyet-dinh-xep-hang.docx"
+DECISION_EMAIL_TEMPLATE = "email-quyet-dinh.txt.j2"
+REMINDER_EMAIL_TEMPLATE = "email-nhac-viec.txt.j2"
+EXAMPLE_CONFIG = "cau-hinh-trien-khai.example.toml"
 
 
 def bundled_dir() -> Path:
@@ -21,3 +24,8 @@ def default_rules() -> Path:
 
 def default_template() -> Path:
     return bundled_dir() / DEFAULT_TEMPLATE
+
+
+def bundled_email_template(name: str) -> Path:
+    """The email templates shipped in templates/ (or beside a wheel's bundled files)."""
+    return bundled_dir() / name

@@ -54,9 +54,9 @@ class _Parser:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def tables(self, items: list[Any], section: str, noun: str) -> list[tuple[str, dict]]:
+    def tables(self, items: list[Any], section: str, noun: str) -> list[tuple[str, dict[str, Any]]]:
         """The [[section]] tables, each with its key prefix; anything else is reported."""
-        found = []
+        found: list[tuple[str, dict[str, Any]]] = []
         for i, item in enumerate(items, start=1):
             if isinstance(item, dict):
                 found.append((f"{section}[{i}].", item))

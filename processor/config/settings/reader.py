@@ -1,0 +1,218 @@
+"""The deployment config's sections, each read into its settings, then the whole checked together.
+
+Relations between sections (the output folder outside the inbox, a reminder list defaulting to
+the decision's) are checked here, after each key has been read on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from processor.config.resources import (
+    DECISION_EMAIL_TEMPLATE,
+    REMINDER_EMAIL_TEMPLATE,
+    bundled_email_template,
+    default_rules,
+    default_template,
+)
+from processor.config.settings.model import (
+    DEFAULT_PORTS,
+    MailSettings,
+    Recipients,
+    RetrySettings,
+    ScheduleSettings,
+    Security,
+    Settings,
+    SmtpSettings,
+    WatchSettings,
+)
+from processor.config.settings.values import SECTIONS, ValueReader
+
+REQUIRED_SECTIONS = ("folders", "smtp", "email")
+
+
+class SettingsReader(ValueReader):
+    """Reads every section, so one run reports every mistake in the file."""
+
+    def settings(self, raw: Mapping[str, Any], source: Path) -> Settings | None:
+        for key, value in raw.items():
+            if key not in SECTIONS:
+                self.fail(key, f"Mục không dùng đến; các mục có thể có: {', '.join(SECTIONS)}.")
+            elif not isinstance(value, dict):
+                self.fail(key, f"Phải là một bảng: dòng [{key}] và các khóa bên dưới.")
+        for name in REQUIRED_SECTIONS:
+            if name not in raw:
+                self.fail(name, f"Thiếu mục [{name}].")
+        tables = {name: self.table(raw, name) for name in SECTIONS}
+        folders, smtp = tables["folders"], tables["smtp"]
+        root = self.path(folders, "folders", "root", required=True)
+        output = self.path(folders, "folders", "output", required=True)
+        if (
+            root is not None
+            and output is not None
+            and (root == output or output.is_relative_to(root / "inbox"))
+        ):
+            self.fail(
+                "folders.output",
+                "Thư mục quyết định phải khác thư mục nhận và không nằm trong inbox/ (quyết định "
+                "sẽ bị lấy như một bảng điểm).",
+            )
+        rules = self.path(tables["decision"], "decision", "rules") or default_rules()
+        template = self.path(tables["decision"], "decision", "template") or default_template()
+        smtp_settings = self.smtp(smtp)
+        decision_to = self.addresses(tables["email"], "email", "to", required=True)
+        decision_cc = self.addresses(tables["email"], "email", "cc")
+        decision_template = self.path(
+            tables["email"], "email", "template"
+        ) or bundled_email_template(DECISION_EMAIL_TEMPLATE)
+        reminder_to = self.addresses(tables["reminder"], "reminder", "to") or decision_to
+        reminder_cc = self.addresses(tables["reminder"], "reminder", "cc")
+        if "to" not in tables["reminder"] and "cc" not in tables["reminder"]:
+            reminder_cc = decision_cc
+        reminder_template = self.path(
+            tables["reminder"], "reminder", "template"
+        ) or bundled_email_template(REMINDER_EMAIL_TEMPLATE)
+        for key, file in (
+            ("decision.rules", rules),
+            ("decision.template", template),
+            ("email.template", decision_template),
+            ("reminder.template", reminder_template),
+        ):
+            if not file.is_file():
+                self.fail(key, f"Không tìm thấy tệp {file}.")
+        retry = self.retry(tables["retry"])
+        watch = self.watch(tables["watch"])
+        schedule = self.schedule(tables["schedule"])
+        if (
+            self.problems
+            or root is None
+            or output is None
+            or smtp_settings is None
+            or retry is None
+            or watch is None
+            or schedule is None
+        ):
+            return None
+        return Settings(
+            source=source,
+            root=root,
+            output=output,
+            rules=rules,
+            template=template,
+            smtp=smtp_settings,
+            mail=MailSettings(
+                decision=Recipients(decision_to, decision_cc),
+                decision_template=decision_template,
+                reminder=Recipients(reminder_to, reminder_cc),
+                reminder_template=reminder_template,
+            ),
+            retry=retry,
+            watch=watch,
+            schedule=schedule,
+        )
+
+    # -- sections ------------------------------------------------------------------------
+
+    def smtp(self, table: dict[str, Any]) -> SmtpSettings | None:
+        if "password" in table:
+            self.fail(
+                "smtp.password",
+                "Không ghi mật khẩu trong tệp cấu hình. Xóa dòng này; đặt mật khẩu vào một biến "
+                "môi trường rồi ghi tên biến ở password_env, hoặc vào một tệp chỉ người chạy "
+                "chương trình đọc được rồi ghi đường dẫn ở password_file.",
+            )
+        host = self.text(table, "smtp", "host", required=True)
+        security_name = self.text(table, "smtp", "security") or Security.STARTTLS.value
+        try:
+            security = Security(security_name.lower())
+        except ValueError:
+            self.fail(
+                "smtp.security",
+                f"Phải là một trong: starttls, tls, none; đang ghi «{security_name}».",
+            )
+            security = Security.STARTTLS
+        port = self.integer(table, "smtp", "port", low=1, high=65535)
+        sender = self.text(table, "smtp", "sender", required=True)
+        if sender is not None:
+            self.check_address("smtp.sender", sender)
+        user = self.text(table, "smtp", "user")
+        password_env = self.text(table, "smtp", "password_env")
+        password_file = self.path(table, "smtp", "password_file")
+        if password_env is not None and password_file is not None:
+            self.fail(
+                "smtp.password_file", "Chỉ ghi một trong hai: password_env hoặc password_file."
+            )
+        if user is not None and password_env is None and password_file is None:
+            self.fail(
+                "smtp.user",
+                "Có tên đăng nhập nhưng chưa nói lấy mật khẩu ở đâu: ghi password_env (tên biến "
+                "môi trường) hoặc password_file (đường dẫn tệp chứa mật khẩu).",
+            )
+        if user is None and (password_env is not None or password_file is not None):
+            self.fail("smtp.user", "Có nguồn mật khẩu nhưng thiếu tên đăng nhập (user).")
+        timeout = self.number(table, "smtp", "timeout_seconds", low=1, high=600)
+        ca_file = self.path(table, "smtp", "ca_file")
+        if ca_file is not None and not ca_file.is_file():
+            self.fail("smtp.ca_file", f"Không tìm thấy tệp {ca_file}.")
+        if host is None or sender is None:
+            return None
+        return SmtpSettings(
+            host=host,
+            port=port if port is not None else DEFAULT_PORTS[security],
+            security=security,
+            sender=sender,
+            user=user,
+            password_env=password_env,
+            password_file=password_file,
+            timeout_seconds=timeout if timeout is not None else 30.0,
+            ca_file=ca_file,
+        )
+
+    def retry(self, table: dict[str, Any]) -> RetrySettings | None:
+        default = RetrySettings()
+        first = self.number(table, "retry", "first_seconds", low=0, high=7 * 86400)
+        cap = self.number(table, "retry", "max_seconds", low=0, high=7 * 86400)
+        give_up = self.number(table, "retry", "give_up_hours", low=0, high=24 * 60)
+        first = default.first_seconds if first is None else first
+        cap = default.max_seconds if cap is None else cap
+        if cap < first:
+            self.fail("retry.max_seconds", "Không được nhỏ hơn first_seconds.")
+        return RetrySettings(
+            first_seconds=first,
+            max_seconds=cap,
+            give_up_hours=default.give_up_hours if give_up is None else give_up,
+        )
+
+    def watch(self, table: dict[str, Any]) -> WatchSettings | None:
+        default = WatchSettings()
+        settle = self.number(table, "watch", "settle_seconds", low=0, high=3600)
+        poll = self.number(table, "watch", "poll_seconds", low=0.05, high=3600)
+        polling = table.get("polling", default.polling)
+        if not isinstance(polling, bool):
+            self.fail("watch.polling", "Phải là true hoặc false.")
+            polling = default.polling
+        return WatchSettings(
+            settle_seconds=default.settle_seconds if settle is None else settle,
+            poll_seconds=default.poll_seconds if poll is None else poll,
+            polling=polling,
+        )
+
+    def schedule(self, table: dict[str, Any]) -> ScheduleSettings | None:
+        default = ScheduleSettings()
+        day = self.integer(table, "schedule", "day", low=1, high=31)
+        year = self.integer(table, "schedule", "evaluation_year", low=1900, high=9999)
+        at = default.at
+        text = table.get("time")
+        if text is not None:
+            try:
+                if not isinstance(text, str) or len(text) != 5 or text[2] != ":":
+                    raise ValueError
+                at = time(int(text[:2]), int(text[3:]))
+            except ValueError:
+                self.fail("schedule.time", f'Phải là giờ:phút, ví dụ "08:00"; đang ghi «{text}».')
+        return ScheduleSettings(
+            day=default.day if day is None else day, at=at, evaluation_year=year
+        )
