@@ -320,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _check(args)
         if args.command in ("inbox", "watch", "schedule", "config"):
-            from processor.unattended import station as unattended
+            from processor.unattended import commands as unattended
 
             if args.command == "inbox":
                 return unattended.inbox_command(args.config, yearly=args.yearly)

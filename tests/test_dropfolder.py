@@ -11,35 +11,39 @@ from datetime import datetime
 import pytest
 
 from processor.core.problems import InputError
-from processor.unattended.dropfolder import (
-    NOT_A_WORKBOOK_FACTOR,
-    DropFolderLock,
-    Layout,
+from processor.unattended.dropfolder.layout import Layout
+from processor.unattended.dropfolder.ledger import (
     LedgerEntry,
-    Observation,
-    Seen,
     Verdict,
     classify,
-    failure_report,
+    read_ledger,
+    sha256_of,
+    write_ledger,
+)
+from processor.unattended.dropfolder.lock import DropFolderLock
+from processor.unattended.dropfolder.moves import (
     file_away,
     filed_name,
     in_processing,
-    is_candidate,
-    is_ready,
     is_stamp,
-    next_ready_in,
-    observe,
-    opens_as_workbook,
-    read_ledger,
-    ready,
     receive,
     received_at,
     remove_temporaries,
-    sha256_of,
     stamp_of,
-    track,
-    write_ledger,
 )
+from processor.unattended.dropfolder.readiness import (
+    NOT_A_WORKBOOK_FACTOR,
+    Observation,
+    Seen,
+    is_candidate,
+    is_ready,
+    next_ready_in,
+    observe,
+    opens_as_workbook,
+    ready,
+    track,
+)
+from processor.unattended.dropfolder.reports import failure_report
 from processor.unattended.events import Event, Pauses, format_line
 
 from deployment import ROOT, SAMPLE
@@ -214,7 +218,7 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
                 import sys, time
                 sys.path.insert(0, {str(ROOT)!r})
                 from pathlib import Path
-                from processor.unattended.dropfolder import DropFolderLock
+                from processor.unattended.dropfolder.lock import DropFolderLock
                 assert DropFolderLock(Path({str(lock)!r})).acquire()
                 print("held", flush=True)
                 time.sleep(60)

@@ -24,29 +24,30 @@ from processor.config.settings import (
 )
 from processor.core.problems import InputError
 from processor.unattended.events import EventLog, Pauses
-from processor.unattended.mailing import (
+from processor.unattended.mail.delivery import deliver_due
+from processor.unattended.mail.letters import (
     DOCX_TYPE,
     Attachment,
+    Letter,
+    compose,
+    message_id,
+    render_letter,
+    split_letter,
+)
+from processor.unattended.mail.outbox import Mailbox
+from processor.unattended.mail.state import (
     Attempt,
     Delivery,
-    Letter,
-    Mailbox,
     Status,
     after_attempt,
     attempt_for_all,
     attempt_from_answers,
-    compose,
-    deliver_due,
     is_due,
-    message_id,
     remaining,
-    render_letter,
     retry_delay,
-    sample_decision_context,
-    sample_reminder_context,
-    split_letter,
     status,
 )
+from processor.unattended.notices import sample_decision_context, sample_reminder_context
 
 from smtp_server import Recorder, free_port, smtp_server
 

@@ -1,84 +1,67 @@
-"""The unattended commands (`inbox`, `watch`, `schedule`, `config check`), wired in one place.
+"""One pass of the drop folder: resume, take what is ready, decide, file, queue, remind, send.
 
 Each workbook goes inbox/ -> processing/ -> done/ or failed/ by renames; the decision is written
 atomically by the pipeline; its email is queued in the outbox before anything is sent; the
 ledger entry is written before the workbook is filed, so a run killed at any moment is finished
 by the next one (`processing/` is resumed at start) without losing a workbook, leaving a half
-file, or sending an email twice (see mailing.py for the one window where that can happen).
+file, or sending an email twice (see processor/unattended/mail/ for the one window where that
+can happen). The named pause points mark those moments for the crash-safety test.
 
-`inbox` and `watch` share every step; `inbox` runs one pass and exits (for schedulers), `watch`
-runs the same pass whenever the folder changes and at least every few seconds.
+`inbox` and `watch` (commands.py) share every step of this pass.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
 import time
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from processor.config.settings import Recipients, Settings, address_of, load_settings, read_password
+from processor.config.settings import Recipients, Settings, address_of
 from processor.core.model import Rules
-from processor.core.problems import InputError, Problem
+from processor.core.problems import InputError
 from processor.core.report import problem_lines
-from processor.unattended.dropfolder import (
-    DUPLICATE_SUFFIX,
-    NOT_A_WORKBOOK_FACTOR,
-    REPORT_SUFFIX,
-    DropFolderLock,
-    Layout,
+from processor.unattended.dropfolder.layout import Layout
+from processor.unattended.dropfolder.ledger import (
     LedgerEntry,
     LedgerState,
-    Seen,
     Verdict,
     classify,
-    duplicate_note,
-    failure_report,
+    read_ledger,
+    sha256_of,
+    write_ledger,
+)
+from processor.unattended.dropfolder.moves import (
     file_away,
     filed_name,
     in_processing,
-    next_ready_in,
-    observe,
-    read_ledger,
-    ready,
     receive,
     received_at,
     remove_temporaries,
-    sha256_of,
-    track,
-    write_ledger,
+)
+from processor.unattended.dropfolder.readiness import Seen, next_ready_in, observe, ready, track
+from processor.unattended.dropfolder.reports import (
+    DUPLICATE_SUFFIX,
+    REPORT_SUFFIX,
+    duplicate_note,
+    failure_report,
 )
 from processor.unattended.events import Event, EventLog, Pauses
-from processor.unattended.mailing import (
-    Attachment,
-    Delivery,
-    Letter,
-    Mailbox,
-    MailTally,
-    compose,
+from processor.unattended.mail.delivery import MailTally, deliver_due
+from processor.unattended.mail.letters import Attachment, Letter, compose, message_id, render_letter
+from processor.unattended.mail.outbox import Mailbox
+from processor.unattended.mail.state import Delivery
+from processor.unattended.notices import (
+    DECISION_KIND,
+    REMINDER_KIND,
     decision_context,
     decision_entry_id,
-    deliver_due,
-    describe_error,
-    message_id,
-    probe,
     reminder_context,
     reminder_entry_id,
-    render_letter,
-    sample_decision_context,
-    sample_reminder_context,
 )
-from processor.unattended.scheduling import Installation, evaluation_year, january_due, render
+from processor.unattended.scheduling import evaluation_year
 from processor.writing.files import write_atomic
-
-# `inbox` waits at most this many settle periods for files still being copied; what is still
-# changing after that is left in the inbox for the next run.
-INBOX_PATIENCE_FACTOR = 2 * NOT_A_WORKBOOK_FACTOR
 
 
 @dataclass
@@ -206,7 +189,7 @@ class Station:
                     decision_context(outcome, workbook.name, sha, received),
                 )
                 attachment = Attachment(outcome.path.name, outcome.path.read_bytes())
-                self.queue(entry_id, "quyet-dinh", settings.mail.decision, letter, attachment)
+                self.queue(entry_id, DECISION_KIND, settings.mail.decision, letter, attachment)
         except InputError as exc:
             self.refuse(workbook, sha, received, source, exc.summary, problem_lines(exc.problems))
             return
@@ -328,7 +311,7 @@ class Station:
                 year, self.rules.document.province, decision.name, self.layout.inbox, now.date()
             ),
         )
-        self.queue(entry_id, "nhac-viec", self.settings.mail.reminder, letter, None)
+        self.queue(entry_id, REMINDER_KIND, self.settings.mail.reminder, letter, None)
         self.events.record(
             Event.REMINDER, entry_id, f"chưa có {decision.name}; đã xếp thư nhắc việc"
         )
@@ -352,196 +335,3 @@ class Station:
             return path.relative_to(self.layout.root).as_posix()
         except ValueError:
             return str(path)
-
-
-# -- commands ----------------------------------------------------------------------------------
-
-
-def _station(config: Path) -> tuple[Station, DropFolderLock]:
-    """Load and check everything a pass needs; InputError (exit 2) before touching any file."""
-    from processor.config.rules_file import load_rules
-
-    settings = load_settings(config)
-    rules = load_rules(settings.rules)
-    _check_templates(settings)
-    password = read_password(settings.smtp)
-    layout = Layout(settings.root)
-    try:
-        layout.create()
-    except OSError as exc:
-        raise InputError(
-            f"Không tạo được các thư mục trong {settings.root}.",
-            [Problem("folders.root", f"{exc.strerror or exc}: kiểm tra đường dẫn và quyền ghi.")],
-        ) from None
-    events = EventLog(layout.log)
-    station = Station(settings, rules, password, events, Pauses())
-    return station, DropFolderLock(layout.lock)
-
-
-def _check_templates(settings: Settings) -> None:
-    render_letter(settings.mail.decision_template, sample_decision_context())
-    render_letter(settings.mail.reminder_template, sample_reminder_context(settings.root))
-    if not zipfile.is_zipfile(settings.template):
-        raise InputError(
-            f"Không dùng được mẫu Word {settings.template}.",
-            [Problem("decision.template", "Tệp không phải tài liệu Word .docx hợp lệ.")],
-        )
-
-
-def inbox_command(config: Path, yearly: bool = False) -> int:
-    """One pass: resume, take what is ready, (January: remind), send the outbox, exit."""
-    station, lock = _station(config)
-    with lock:
-        station.events.record(Event.STARTED, "inbox", f"tiến trình {os.getpid()}")
-        station.recover()
-        settle = station.settings.watch.settle_seconds
-        deadline = time.monotonic() + settle * INBOX_PATIENCE_FACTOR
-        while True:
-            station.take(station.scan())
-            wait = station.waiting_for()
-            if wait is None or time.monotonic() >= deadline:
-                break
-            time.sleep(max(0.02, min(wait, deadline - time.monotonic())))
-        if yearly:
-            station.remind()
-        station.deliver()
-        left = len(station.tracked)
-    print(_summary(station, left))
-    return 0
-
-
-def _summary(station: Station, left: int) -> str:
-    tally, mail, layout = station.tally, station.mail, station.layout
-    lines = [
-        f"Thư mục nhận {layout.root}: {tally.decisions} bảng tính đã lập quyết định, "
-        f"{tally.refused} bị từ chối (xem {layout.failed.name}/), {tally.duplicates} trùng.",
-    ]
-    if left:
-        lines.append(f"{left} tệp trong inbox/ chưa chép xong; để lần chạy sau.")
-    lines.append(
-        f"Thư: {mail.sent} đã gửi, {mail.waiting} chờ gửi lại, {mail.failed} không gửi được"
-        f" (xem {layout.mail_failed.name}/)."
-    )
-    if tally.reminder:
-        lines.append(f"Nhắc việc: {tally.reminder}")
-    return "\n".join(lines)
-
-
-def watch_command(config: Path) -> int:
-    """Run until stopped: the same pass as `inbox`, whenever the inbox changes."""
-    from processor.unattended.watching import run_loop, start_observer, stop_on_signals
-
-    station, lock = _station(config)
-    settings = station.settings
-    with lock:
-        stop, wake = threading.Event(), threading.Event()
-        stop_on_signals(stop, wake)
-        # Events first, then the start-up scan: nothing dropped meanwhile can be missed.
-        observer, kind = start_observer(
-            station.layout.inbox,
-            wake,
-            polling=settings.watch.polling,
-            interval=settings.watch.poll_seconds,
-        )
-        how = "sự kiện hệ thống tệp" if kind == "native" else "quét định kỳ (polling)"
-        station.events.record(
-            Event.STARTED, "watch", f"tiến trình {os.getpid()}; theo dõi inbox/ bằng {how}"
-        )
-        print(
-            f"Đang theo dõi {station.layout.inbox} ({how}); nhật ký: {station.layout.log}. "
-            "Nhấn Ctrl+C để dừng.",
-            file=sys.stderr,
-            flush=True,
-        )
-
-        def tick() -> float | None:
-            try:
-                station.take(station.scan())
-                if january_due(station.clock(), settings.schedule):
-                    station.remind()
-                station.deliver()
-            except OSError as exc:  # a network share gone for a moment: try again later
-                station.events.record(Event.FAILED, "watch", f"lỗi hệ thống tệp: {exc}")
-                return settings.watch.poll_seconds
-            return station.waiting_for()
-
-        try:
-            station.recover()
-            run_loop(tick, stop, wake, settings.watch.poll_seconds)
-        finally:
-            observer.stop()
-            observer.join(timeout=5)
-        station.events.record(Event.STOPPED, "watch", f"tiến trình {os.getpid()}")
-    print("Đã dừng theo dõi.", file=sys.stderr)
-    return 0
-
-
-def schedule_command(config: Path, kind: str) -> int:
-    settings = load_settings(config)
-    install = Installation(
-        python=sys.executable,
-        config=str(settings.source),
-        workdir=str(settings.source.parent),
-        password_env=settings.smtp.password_env,
-    )
-    sys.stdout.write(render(kind, install, settings.schedule))
-    return 0
-
-
-def config_check_command(config: Path) -> int:
-    """Check the whole deployment as far as possible without processing anything."""
-    from processor.config.rules_file import load_rules
-
-    settings = load_settings(config)
-    rules = load_rules(settings.rules)
-    _check_templates(settings)
-    sample = render_letter(settings.mail.decision_template, sample_decision_context())
-    compose(  # the addresses and subject must make a valid message
-        sender=settings.smtp.sender,
-        recipients=settings.mail.decision,
-        letter=sample,
-        message_id=message_id("kiem-tra", settings.smtp.sender),
-        moment=datetime.now().astimezone(),
-    )
-    problems = [
-        problem
-        for key, folder in (("folders.root", settings.root), ("folders.output", settings.output))
-        if (problem := _writable(key, folder)) is not None
-    ]
-    if problems:
-        raise InputError("Không ghi được vào thư mục đã cấu hình.", problems)
-    password = read_password(settings.smtp)
-    try:
-        connection = probe(settings.smtp, password)
-    except Exception as exc:
-        raise InputError(
-            f"Không kết nối được máy chủ thư {settings.smtp.host}:{settings.smtp.port}.",
-            [Problem("smtp", describe_error(exc, settings.smtp))],
-        ) from None
-    mail = settings.mail
-    print(f"Tệp cấu hình {settings.source} dùng được.")
-    print(f"  Thư mục nhận: {settings.root} (thả bảng điểm vào {settings.root / 'inbox'})")
-    print(f"  Thư mục quyết định: {settings.output}")
-    print(f"  Tệp quy tắc: {settings.rules} (tỉnh {rules.document.province})")
-    print(f"  Mẫu Word: {settings.template}")
-    print(f"  Mẫu thư: {mail.decision_template}; thư nhắc việc: {mail.reminder_template}")
-    print(f"  Gửi quyết định đến: {_people(mail.decision)}")
-    print(f"  Gửi thư nhắc việc đến: {_people(mail.reminder)}")
-    print(f"  Máy chủ thư {settings.smtp.host}:{settings.smtp.port}: {connection}.")
-    return 0
-
-
-def _people(recipients: Recipients) -> str:
-    text = ", ".join(recipients.to)
-    return f"{text}; đồng gửi: {', '.join(recipients.cc)}" if recipients.cc else text
-
-
-def _writable(key: str, folder: Path) -> Problem | None:
-    existing = folder
-    while not existing.exists() and existing.parent != existing:
-        existing = existing.parent
-    if not existing.is_dir():
-        return Problem(key, f"{existing} không phải thư mục.")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        return Problem(key, f"Không có quyền ghi vào {existing}.")
-    return None
