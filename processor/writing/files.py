@@ -7,11 +7,21 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TypeAlias
 
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
+DateTime: TypeAlias = tuple[int, int, int, int, int, int]  # what a zip entry's time holds
+ZIP_EPOCH: DateTime = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 
 
-def canonical_zip(data: bytes, date_time: tuple[int, ...] = ZIP_EPOCH) -> bytes:
+def canonical_entry(name: str, date_time: DateTime = ZIP_EPOCH) -> zipfile.ZipInfo:
+    """A zip entry that carries no clock and no umask: deflated, fixed time, mode 644."""
+    entry = zipfile.ZipInfo(name, date_time=date_time)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o644 << 16
+    return entry
+
+
+def canonical_zip(data: bytes, date_time: DateTime = ZIP_EPOCH) -> bytes:
     """The same package with fixed entry times and modes: same content, same bytes.
 
     Office files are zip packages whose entries carry the clock; without this, every run
@@ -23,10 +33,7 @@ def canonical_zip(data: bytes, date_time: tuple[int, ...] = ZIP_EPOCH) -> bytes:
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
     ):
         for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
+            target.writestr(canonical_entry(info.filename, date_time), source.read(info.filename))
     return out.getvalue()
 
 
