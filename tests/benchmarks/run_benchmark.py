@@ -5,18 +5,25 @@ generated workbook (tests/benchmarks/generate_workbook.py, 30 criteria by defaul
 the median and min/max wall time, the peak memory (RSS) of the whole process, and the split by
 stage from the tool's own timings. Side by side it runs
 
-- the import floor: a process that only imports the third-party modules the tool's `run`
-  imports (found by running the tool once on the sample, in the same interpreter, and listing
-  them), so the sample's cost reads as a ratio to what Python needs to start the libraries;
-- the bundled 32-agency sample with the Lào Cai rules, as the secretary runs it;
+- the import floor: a process that only imports the rendering stack, python-docx (`docx`),
+  docxtpl and jinja2, without which no decision can be made; so the sample's cost reads as a
+  ratio to what Python needs to start the libraries the job cannot do without (reading the
+  workbook, checking it and the tool's own modules are what the ratio measures);
+- the bundled 32-agency sample with the Lào Cai rules, as the secretary runs it: `run`, and
+  `check` (which must not need the rendering stack, so it can come in under the floor);
 - the naive baseline (naive_baseline.py): openpyxl plus python-docx `add_row()`, cell by cell.
 
-It prints a table and the targets of issue 5, and writes results.csv, runs.csv and
+It prints a table and the targets of issue 5 with pass/fail (the sample's `run` within 1.3× of
+the floor; 10,000 agencies within 5 s and 600 MiB), and writes results.csv, runs.csv and
 benchmark.png (time and memory against N, log scales) under output/benchmark/.
+
+`--root TREE` measures the tool of another checkout (say a `git worktree` of an older commit)
+with this script, its floor and its workbooks: before and after of one change, on one machine.
 
 Every command gets one warm-up run, not counted, and the children cache compiled bytecode
 (in output/benchmark/pycache) even when the shell sets PYTHONDONTWRITEBYTECODE, as a normal
-installation does; the floor and the sample take turns so that a busy machine slows both alike.
+installation does; the floor and the sample's run and check take turns, so that a busy machine
+slows them alike.
 
 Peak RSS is `ru_maxrss` from `os.wait4` for each child. Linux carries a process's high-water
 mark across exec, so a child can never report less than this parent's own RSS at the time it
@@ -25,6 +32,7 @@ last child), and the table notes the parent's RSS.
 
 Usage:
     python tests/benchmarks/run_benchmark.py [--sizes 32,1000,10000] [--runs 5] [--large]
+        [--root TREE]
 """
 
 from __future__ import annotations
@@ -62,8 +70,8 @@ DEFAULT_SIZES = (32, 1_000, 10_000)
 LARGE_SIZE = 50_000
 # Modules the run of a workbook must not load (they serve other commands).
 NOT_ON_RUN_PATH = ("watchdog",)
-# Modules `--help` and `check` must not load.
-RENDERING_ONLY = ("docxtpl", "docx", "jinja2")
+# Modules `--help` and `check` must not load; what the import floor imports, in this order.
+RENDERING_ONLY = ("docx", "docxtpl", "jinja2")
 
 # Issue 5's targets.
 TARGET_SAMPLE_RATIO = 1.3
@@ -116,7 +124,7 @@ class Run:
 class Series:
     """Several runs of one command at one size."""
 
-    kind: str  # floor, sample, tool, naive
+    kind: str  # floor, sample (run), check (of the sample), tool, naive
     agencies: int
     criteria: int
     runs: list[Run] = field(default_factory=list)
@@ -144,22 +152,31 @@ class Series:
 
 
 CHILD_ENV: dict[str, str] = {}
+# The checkout whose tool is measured (--root); the children run there, with it first on the path.
+TOOL_ROOT = ROOT
 
 
-def child_environment(pycache: Path) -> None:
+def child_environment(pycache: Path, root: Path) -> None:
     """Children run as Python usually does, with compiled bytecode cached (a warm-up run
     fills the cache), whatever this shell says; in a folder of its own, not in the tree."""
+    global TOOL_ROOT
+    TOOL_ROOT = root
     CHILD_ENV.clear()
     CHILD_ENV.update(os.environ)
     CHILD_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
     CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(pycache)
+    CHILD_ENV["PYTHONPATH"] = os.pathsep.join(
+        [str(root), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
 
 
 def measure(command: Sequence[str], timeout: float | None = None) -> tuple[Run, str, str]:
     """Run one child; its wall time and peak RSS (os.wait4), its stdout and stderr."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err, env=CHILD_ENV or None)
+        child = subprocess.Popen(
+            command, cwd=TOOL_ROOT, stdout=out, stderr=err, env=CHILD_ENV or None
+        )
         timer = threading.Timer(timeout, child.kill) if timeout else None
         if timer:
             timer.start()
@@ -196,6 +213,29 @@ def tool_command(workbook: Path, rules: Path, out: Path) -> list[str]:
     ]
 
 
+def check_command(workbook: Path, rules: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "processor",
+        "check",
+        str(workbook),
+        "--rules",
+        str(rules),
+        "--format",
+        "json",
+    ]
+
+
+def run_check(series: Series, workbook: Path, rules: Path) -> None:
+    """One measured `check`: it prints no timings, only whether the workbook is usable."""
+    run, stdout, _ = measure(check_command(workbook, rules))
+    result = json.loads(stdout)
+    if not result.get("ok") or result.get("agencies") != series.agencies:
+        raise RuntimeError(f"unexpected check of {workbook}: {stdout[:2000]}")
+    series.runs.append(run)
+
+
 def run_tool(series: Series, workbook: Path, rules: Path, scratch: Path) -> None:
     """One measured run of the tool, with its own stage timings."""
     run, stdout, _ = measure(tool_command(workbook, rules, scratch))
@@ -206,10 +246,10 @@ def run_tool(series: Series, workbook: Path, rules: Path, scratch: Path) -> None
     series.runs.append(run)
 
 
-def third_party_imports() -> list[str]:
+def third_party_imports(sample: Path, rules: Path) -> list[str]:
     """The third-party modules a `run` of the sample imports, in import order."""
     _, _, stderr = measure(
-        [sys.executable, "-c", _PROBE, "run", str(SAMPLE), "--rules", str(SAMPLE_RULES)]
+        [sys.executable, "-c", _PROBE, "run", str(sample), "--rules", str(rules)]
     )
     return json.loads(stderr.strip().splitlines()[-1])
 
@@ -219,18 +259,19 @@ def loaded_by(*arguments: str) -> set[str]:
     return set(json.loads(stderr.strip().splitlines()[-1]))
 
 
-def floor_command(modules: Sequence[str]) -> list[str]:
-    # Every module by itself, in the tool's order; one a module cannot be imported alone
-    # (a private helper that only its package imports) is imported by its package anyway.
-    code = (
-        "import importlib\n"
-        f"for name in {list(modules)!r}:\n"
-        "    try:\n"
-        "        importlib.import_module(name)\n"
-        "    except ImportError:\n"
-        "        pass\n"
+def floor_command() -> list[str]:
+    """Python starting and importing the rendering stack, and nothing else."""
+    return [sys.executable, "-c", f"import {', '.join(RENDERING_ONLY)}"]
+
+
+def commit_of(root: Path) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    return [sys.executable, "-c", code]
+    return done.stdout.strip() or "?"
 
 
 def fingerprint(*parts: bytes) -> str:
@@ -331,8 +372,9 @@ def seconds(value: float | None) -> str:
 
 
 LABELS = {
-    "floor": "chỉ nạp thư viện",
-    "sample": "bảng mẫu",
+    "floor": "chỉ nạp thư viện dựng văn bản",
+    "sample": "bảng mẫu: run",
+    "check": "bảng mẫu: check",
     "tool": "chương trình",
     "naive": "thông thường",
 }
@@ -432,6 +474,7 @@ def draw_chart(all_series: Sequence[Series], env: dict[str, str], path: Path) ->
     naive = [s for s in all_series if s.kind == "naive" and s.runs]
     floor = next((s for s in all_series if s.kind == "floor" and s.runs), None)
     sample = next((s for s in all_series if s.kind == "sample" and s.runs), None)
+    check = next((s for s in all_series if s.kind == "check" and s.runs), None)
     figure, (times, memory, split) = plt.subplots(1, 3, figsize=(16, 5))
 
     def line(axis, series, value, label, style):
@@ -445,9 +488,13 @@ def draw_chart(all_series: Sequence[Series], env: dict[str, str], path: Path) ->
         line(axis, tool, value, "chương trình (xep-hang-cntt)", "o-")
         line(axis, naive, value, "cách làm thông thường (python-docx add_row)", "s--")
         if floor:
-            axis.axhline(value(floor), color="grey", linestyle=":", label="chỉ nạp thư viện")
+            axis.axhline(value(floor), color="grey", linestyle=":", label=LABELS["floor"])
         if sample:
-            axis.plot([sample.agencies], [value(sample)], "k*", markersize=12, label="bảng mẫu")
+            axis.plot(
+                [sample.agencies], [value(sample)], "k*", markersize=12, label=LABELS["sample"]
+            )
+        if check:
+            axis.plot([check.agencies], [value(check)], "kv", markersize=8, label=LABELS["check"])
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel("số đơn vị (N)")
@@ -491,13 +538,18 @@ def report_targets(all_series: Sequence[Series]) -> None:
         return None
 
     print("\nMục tiêu (trung vị):")
-    floor, sample = find("floor"), find("sample")
+    floor, sample, check = find("floor"), find("sample"), find("check")
     if floor and sample:
         ratio = sample.median / floor.median
         print(
-            f"  bảng mẫu 32 đơn vị / chỉ nạp thư viện = {sample.median:.3f} / "
+            f"  run bảng mẫu 32 đơn vị / chỉ nạp thư viện dựng văn bản = {sample.median:.3f} / "
             f"{floor.median:.3f} = {ratio:.2f}× (≤ {TARGET_SAMPLE_RATIO}×): "
             f"{verdict(ratio <= TARGET_SAMPLE_RATIO)}"
+        )
+    if floor and check:
+        print(
+            f"  check bảng mẫu / chỉ nạp thư viện dựng văn bản = {check.median:.3f} / "
+            f"{floor.median:.3f} = {check.median / floor.median:.2f}× (không có mục tiêu)"
         )
     for s in all_series:
         if s.kind != "tool" or not s.runs:
@@ -558,26 +610,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--no-chart", action="store_true")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose tool is measured (default: this one), e.g. a git worktree",
+    )
     args = parser.parse_args(argv)
+    root = args.root.resolve()
+    sample, sample_rules = (root / path.relative_to(ROOT) for path in (SAMPLE, SAMPLE_RULES))
     sizes = sorted(set(args.sizes) | ({LARGE_SIZE} if args.large else set()))
     args.out.mkdir(parents=True, exist_ok=True)
     workbooks = args.out / "workbooks"
     workbooks.mkdir(exist_ok=True)
     env = environment()
-    child_environment(args.out / "pycache")
+    child_environment(args.out / "pycache", root)
     print(
         f"Đo hiệu năng {env['date']}: {env['cores']} lõi ({env['cpu']}), "
         f"Python {env['python']}, {env['os']}\n  {env['packages']}",
         flush=True,
     )
+    if root != ROOT:
+        print(f"  chương trình đo: {root} (commit {commit_of(root)})")
 
-    modules = third_party_imports()
+    modules = third_party_imports(sample, sample_rules)
     packages = sorted({m.split(".")[0] for m in modules})
     print(f"  `run` nạp các thư viện ngoài: {', '.join(packages)}")
     stray = [m for m in NOT_ON_RUN_PATH if m in packages]
     lazy = {
         "--help": loaded_by("--help") & set(RENDERING_ONLY),
-        "check": loaded_by("check", str(SAMPLE)) & set(RENDERING_ONLY),
+        "check": loaded_by("check", str(sample)) & set(RENDERING_ONLY),
     }
     for command, loaded in lazy.items():
         print(
@@ -589,18 +651,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     all_series: list[Series] = []
     with tempfile.TemporaryDirectory(prefix="benchmark-") as scratch_name:
         scratch = Path(scratch_name)
-        # The floor and the sample take turns, so that whatever else the machine does
-        # weighs on both alike; the first round of each is a warm-up.
-        print(f"chỉ nạp thư viện và bảng mẫu 32 đơn vị, {args.runs} lần xen kẽ…", flush=True)
+        # The floor and the sample's run and check take turns, so that whatever else the
+        # machine does weighs on them alike; the first round of each is a warm-up.
+        print(
+            f"chỉ nạp thư viện dựng văn bản, run và check bảng mẫu 32 đơn vị, {args.runs} lần "
+            "xen kẽ…",
+            flush=True,
+        )
         floor = Series("floor", 0, 0)
-        sample = Series("sample", 32, criteria_count(SAMPLE_RULES))
-        floor_run = floor_command(modules)
-        measure(floor_run)
-        measure(tool_command(SAMPLE, SAMPLE_RULES, scratch))
+        criteria_sample = criteria_count(sample_rules)
+        sample_run = Series("sample", 32, criteria_sample)
+        sample_check = Series("check", 32, criteria_sample)
+        measure(floor_command())
+        measure(tool_command(sample, sample_rules, scratch))
+        measure(check_command(sample, sample_rules))
         for _ in range(args.runs):
-            floor.runs.append(measure(floor_run)[0])
-            run_tool(sample, SAMPLE, SAMPLE_RULES, scratch)
-        all_series += [floor, sample]
+            floor.runs.append(measure(floor_command())[0])
+            run_tool(sample_run, sample, sample_rules, scratch)
+            run_check(sample_check, sample, sample_rules)
+        all_series += [floor, sample_run, sample_check]
 
         criteria = criteria_count(args.rules)
         for n in sizes:
