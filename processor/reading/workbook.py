@@ -1,7 +1,7 @@
 """Reading the council's workbook: cell values with their positions, nothing interpreted yet.
 
 This is the edge where the file is touched; checking what the cells mean is validation's job
-(processor/core/validation.py). The workbook is opened read-only and never written.
+(processor/core/validation/). The workbook is opened read-only and never written.
 
 The .xlsx is read by our own streaming reader, in one pass per part: a zip archive
 (`zipfile`, decompressed as it is read) of XML parts parsed by expat as they stream past, with
