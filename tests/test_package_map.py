@@ -62,7 +62,7 @@ def allowed(folder: str, imports: str) -> tuple[set[str], set[str]] | None:
         return None
     words = set(re.findall(r"[\w-]+", imports))
     parts = {part for part in PROJECT_PARTS if part in words}
-    parts.add(folder.split("/")[1] if folder.count("/") > 1 else "")
+    parts.add(folder.split("/")[1])  # a folder may import its own part of the package
     libraries = {name for word, name in LIBRARIES.items() if word in words}
     return parts, libraries
 
