@@ -32,7 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 from processor.writing.files import canonical_zip
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RULES = ROOT / "templates" / "quy-tac-lao-cai.toml"
+DEFAULT_RULES = ROOT / "templates" / "lao-cai-2020" / "quy-tac.toml"
 DEFAULT_OUT = ROOT / "input_samples" / "xep-hang-cntt-2020.xlsx"
 
 # Fixed seed and timestamps: a rebuild must give the same workbook, so git sees no churn.
@@ -104,7 +104,7 @@ NOTES: tuple[str, ...] = (
     "1462/QĐ-UBND không được công bố, nên điểm từng tiêu chí được dựng lại sao cho "
     "tổng điểm của mỗi đơn vị bằng đúng tổng điểm đã công bố năm 2020.",
     "Điểm từng tiêu chí không vượt quá điểm tối đa của tiêu chí theo nhóm đơn vị "
-    "(templates/quy-tac-lao-cai.toml); ô để trống là tiêu chí không áp dụng cho nhóm đó; "
+    "(templates/lao-cai-2020/quy-tac.toml); ô để trống là tiêu chí không áp dụng cho nhóm đó; "
     "cột TD là điểm trừ (số âm hoặc 0).",
     "Tạo lại tệp này: python input_samples/build_sample.py",
 )

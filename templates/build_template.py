@@ -39,7 +39,7 @@ from lxml import etree
 
 from processor.writing.files import canonical_zip
 
-DEFAULT_OUT = Path(__file__).resolve().with_name("quyet-dinh-xep-hang.docx")
+DEFAULT_OUT = Path(__file__).resolve().parent / "lao-cai-2020" / "quyet-dinh.docx"
 # Word 2010's copy of the styles; it still names the theme fonts, so it is dropped.
 RT_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 

@@ -17,8 +17,8 @@ from processor.config.rules_file import load_rules
 from processor.core.model import Rules
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES_FILE = ROOT / "templates" / "quy-tac-lao-cai.toml"
-TEMPLATE_FILE = ROOT / "templates" / "quyet-dinh-xep-hang.docx"
+RULES_FILE = ROOT / "templates" / "lao-cai-2020" / "quy-tac.toml"
+TEMPLATE_FILE = ROOT / "templates" / "lao-cai-2020" / "quyet-dinh.docx"
 SAMPLE = ROOT / "input_samples" / "xep-hang-cntt-2020.xlsx"
 
 ALL_KILL_POINTS = "all_kill_points"

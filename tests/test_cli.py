@@ -124,7 +124,7 @@ def test_user_mistakes_exit_2_in_vietnamese(args, words, tmp_path):
 
 
 def test_a_bad_rules_file_is_named_by_key(tmp_path):
-    text = (ROOT / "templates" / "quy-tac-lao-cai.toml").read_text(encoding="utf-8")
+    text = (ROOT / "templates" / "lao-cai-2020" / "quy-tac.toml").read_text(encoding="utf-8")
     rules = tmp_path / "quy-tac.toml"
     rules.write_text(text.replace('ties = "1224"', 'ties = "hai"'), encoding="utf-8")
     done = cli("run", str(SAMPLE), "--rules", str(rules), "--out", str(tmp_path / "kq"))

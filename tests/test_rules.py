@@ -12,11 +12,9 @@ from processor.core.model import TiePolicy
 from processor.core.problems import InputError
 from processor.core.rules import parse_rules
 
-from conftest import RULES_FILE
+from conftest import ROOT, RULES_FILE
 
-REFERENCE = (RULES_FILE.parent.parent / "tests" / "data" / "quyet-dinh-2020-lao-cai.txt").read_text(
-    encoding="utf-8"
-)
+REFERENCE = (ROOT / "tests" / "data" / "quyet-dinh-2020-lao-cai.txt").read_text(encoding="utf-8")
 
 
 def raw():

@@ -22,7 +22,7 @@ from openpyxl.workbook.workbook import Workbook
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = ROOT / "input_samples" / "xep-hang-cntt-2020.xlsx"
 SCRIPT = ROOT / "input_samples" / "build_sample.py"
-RULES = ROOT / "templates" / "quy-tac-lao-cai.toml"
+RULES = ROOT / "templates" / "lao-cai-2020" / "quy-tac.toml"
 
 FIXED_HEADERS = ["TT", "Tên đơn vị", "Nhóm", "Xếp hạng năm trước"]
 TOTAL_HEADER = "Tổng điểm"

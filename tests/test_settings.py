@@ -82,7 +82,7 @@ def test_defaults_and_relative_paths():
     assert settings.output == Path("/srv/quyet-dinh")
     assert settings.smtp.user is None and settings.smtp.timeout_seconds == 30
     assert settings.mail.reminder == Recipients(("vanthu@tinh.gov.vn",))  # same people
-    assert settings.rules.name == "quy-tac-lao-cai.toml" and settings.rules.is_file()
+    assert settings.rules.name == "quy-tac.toml" and settings.rules.is_file()
     assert settings.mail.decision_template.is_file() and settings.mail.reminder_template.is_file()
     assert settings.watch.settle_seconds == 5 and settings.watch.polling is False
     assert settings.schedule.evaluation_year is None

@@ -1,4 +1,4 @@
-"""Layout tests of the decision template (templates/quyet-dinh-xep-hang.docx).
+"""Layout tests of the decision template (templates/lao-cai-2020/quyet-dinh.docx).
 
 The template is built by templates/build_template.py; these tests check that the committed
 .docx is up to date with that script, that its variables are exactly the context contract,
@@ -28,7 +28,7 @@ from docxtpl import DocxTemplate
 from docx_reading import lines, normalise, paragraph_text
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "templates" / "quyet-dinh-xep-hang.docx"
+TEMPLATE = ROOT / "templates" / "lao-cai-2020" / "quyet-dinh.docx"
 FONT = "Times New Roman"
 FONT_SLOTS = ("ascii", "hAnsi", "eastAsia", "cs")
 

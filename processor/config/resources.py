@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DEFAULT_RULES = "quy-tac-lao-cai.toml"
-DEFAULT_TEMPLATE = "quyet-dinh-xep-hang.docx"
+DEFAULT_PROFILE = "lao-cai-2020"
+DEFAULT_RULES = f"{DEFAULT_PROFILE}/quy-tac.toml"
+DEFAULT_TEMPLATE = f"{DEFAULT_PROFILE}/quyet-dinh.docx"
 DECISION_EMAIL_TEMPLATE = "email-quyet-dinh.txt.j2"
 REMINDER_EMAIL_TEMPLATE = "email-nhac-viec.txt.j2"
 EXAMPLE_CONFIG = "cau-hinh-trien-khai.example.toml"

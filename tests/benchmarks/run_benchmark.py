@@ -60,7 +60,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SAMPLE = ROOT / "input_samples" / "xep-hang-cntt-2020.xlsx"
-SAMPLE_RULES = ROOT / "templates" / "quy-tac-lao-cai.toml"
+SAMPLE_RULES = ROOT / "templates" / "lao-cai-2020" / "quy-tac.toml"
 BENCHMARK_RULES = HERE / "quy-tac-30-tieu-chi.toml"
 GENERATOR = HERE / "generate_workbook.py"
 NAIVE = HERE / "naive_baseline.py"
