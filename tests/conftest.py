@@ -121,3 +121,12 @@ def make_workbook(tmp_path: Path, rules: Rules) -> WorkbookMaker:
         return path
 
     return make
+
+
+def wording_tables() -> dict:
+    """The [wording], [signature] and [email] tables of the default profile, for tests that
+    build a rules file of their own and care only about its scoring."""
+    import tomllib
+
+    raw = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
+    return {key: raw[key] for key in ("wording", "signature", "email")}

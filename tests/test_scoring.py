@@ -11,6 +11,8 @@ from processor.core.model import AgencyScores, TiePolicy
 from processor.core.rules import parse_rules
 from processor.core.scoring import evaluate, grade, rank_change, ranks, total
 
+from conftest import wording_tables
+
 hundredths = st.integers(min_value=-1000, max_value=10000)
 
 
@@ -67,6 +69,7 @@ def percent_rules():
     """The digital-transformation style: bands as exclusive percentages of each group's max."""
     return parse_rules(
         {
+            **wording_tables(),
             "document": {
                 "province": "Lào Cai",
                 "place": "Lào Cai",

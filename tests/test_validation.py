@@ -214,12 +214,22 @@ def test_information_sheet_accepts_typed_dates_and_numbers(make_workbook, rules)
 
 
 def test_a_missing_information_key_is_named(make_workbook, rules):
-    info = [(k, v) for k, v in INFO if k != "Số tờ trình"]
+    info = [(k, v) for k, v in INFO if k != "Người ký"]
     evaluation, problems = check(
         make_workbook([("Sở A", "I", 1, full_row(rules, "I"))], info=info), rules
     )
     assert evaluation is None
-    assert "Thiếu mục «Số tờ trình»" in errors_at(problems)["Thông tin (cột A)"]
+    assert "Thiếu mục «Người ký»" in errors_at(problems)["Thông tin (cột A)"]
+
+
+def test_a_draft_may_leave_the_submission_number_blank(make_workbook, rules):
+    """A Tờ trình not yet numbered prints as the blank a draft shows, never as a guess."""
+    info = [(k, v) for k, v in INFO if k != "Số tờ trình"]
+    evaluation, problems = check(
+        make_workbook([("Sở A", "I", 1, full_row(rules, "I"))], info=info), rules
+    )
+    assert problems == []
+    assert evaluation.info.submission_number is None
 
 
 def test_files_that_are_not_workbooks_are_refused(tmp_path):

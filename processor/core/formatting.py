@@ -33,9 +33,25 @@ def format_number(value: Decimal, precision: int) -> str:
 
 
 def format_points(value: Decimal) -> str:
-    """A threshold or maximum as written in prose: `85`, `62,5`."""
+    """A threshold or maximum as written in prose: `85`, `62,5`, `1.000`."""
     text = format(value.normalize(), "f")
-    return text.replace(".", ",")
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-') or 0):,}".replace(",", ".")
+    return sign + grouped + ("," + fraction if fraction else "")
+
+
+def parse_vietnamese_number(text: str) -> Decimal:
+    """`1.000` -> 1000, `62,5` -> 62.5, `1.234,5` -> 1234.5; a lone `0.5` stays 0.5.
+
+    A dot followed by exactly three digits groups thousands, as Vietnamese writes them.
+    """
+    if "," in text:
+        return Decimal(text.replace(".", "").replace(",", "."))
+    parts = text.split(".")
+    if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]):
+        return Decimal("".join(parts))
+    return Decimal(text)
 
 
 def _day(d: date) -> str:

@@ -6,7 +6,7 @@ Everything the scoring core needs is here; files, the clock and the console stay
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -17,7 +17,8 @@ COL_NAME = "Tên đơn vị"
 COL_GROUP = "Nhóm"
 COL_PRIOR = "Xếp hạng năm trước"
 COL_TOTAL = "Tổng điểm"
-SCORE_COLUMNS = (COL_NO, COL_NAME, COL_GROUP, COL_PRIOR, COL_TOTAL)
+COL_UNRANKED = "Không xếp hạng"  # optional: the reason an agency is assessed but not ranked
+SCORE_COLUMNS = (COL_NO, COL_NAME, COL_GROUP, COL_PRIOR, COL_TOTAL, COL_UNRANKED)
 
 
 class TiePolicy(Enum):
@@ -27,15 +28,32 @@ class TiePolicy(Enum):
     DENSE = "1223"  # tied agencies share a rank, no rank is skipped
 
 
+class RankBasis(Enum):
+    """What orders a group: the total, or the percent of each agency's own maximum."""
+
+    TOTAL = "total"
+    PERCENT = "percent"
+
+
 @dataclass(frozen=True, slots=True)
 class Bound:
-    """A grade's lower bound for one group, already converted to points."""
+    """A grade's lower bound for one group.
+
+    `points` is the bound in points on the group's scale; a bound stated as a percentage also
+    keeps `percent`, and is then compared with the agency's printed percent, so that what the
+    appendix shows ("75,00%") and the level it prints always agree.
+    """
 
     points: Decimal
     inclusive: bool  # "từ 85 điểm trở lên" is inclusive; "trên 75%" is not
+    percent: Decimal | None = None
 
-    def admits(self, total: Decimal) -> bool:
-        return total >= self.points if self.inclusive else total > self.points
+    def admits(self, total: Decimal, percent: Decimal | None = None) -> bool:
+        if self.percent is not None and percent is not None:
+            value, bound = percent, self.percent
+        else:
+            value, bound = total, self.points
+        return value >= bound if self.inclusive else value > bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +69,23 @@ class Grade:
 class Group:
     """A group of agencies ranked among themselves, on its own scale."""
 
-    code: str
+    code: str  # as typed in the workbook's Nhóm column
     title: str
     max_points: Decimal
     scale_text: str | None = None
+    label: str = ""  # printed in the appendix's TT column ("I", "II"); the code when empty
+
+    @property
+    def printed_label(self) -> str:
+        return self.label or self.code
+
+
+@dataclass(frozen=True, slots=True)
+class Pillar:
+    """A main index (chỉ số chính): the criteria that name it add up to its subtotal."""
+
+    code: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +100,8 @@ class Criterion:
     name: str
     max_points: Mapping[str, Decimal]
     deduction: bool = False
+    pillar: str | None = None
+    weight: Decimal = Decimal(1)  # the total is the sum of weight x score
 
     def applies_to(self, group_code: str) -> bool:
         return group_code in self.max_points
@@ -87,16 +120,75 @@ class DocumentSettings:
     output_file: str
 
 
+class ChangeStyle(Enum):
+    """How the change since last year is printed."""
+
+    SIGNED = "signed"  # +2, -3, 0
+    WORDS = "words"  # tăng 2, giảm 3, giữ nguyên
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """Every sentence of the decision that differs between provinces or schemes.
+
+    Texts may hold placeholders such as {tinh} and {nam} (processor/core/wording.py fills them).
+    """
+
+    subject: str  # "ứng dụng công nghệ thông tin", "chuyển đổi số"
+    subject_short: str
+    title: tuple[str, str]  # the trích yếu's two lines
+    legal_bases: tuple[str, ...]
+    proposal: str
+    proposing_body: str
+    submission_symbol: str
+    article_1: str
+    article_1_note: str
+    article_2: str
+    article_3: str
+    closing: str
+    recipients: tuple[str, ...]
+    appendix_title: str
+    scale_heading: str
+    grades_heading: str
+    results_heading: str
+    pillars_heading: str
+    unranked_heading: str
+    prior_blank: str
+    change_style: ChangeStyle
+    signature_above: tuple[str, ...]
+    email_subject: str
+    email_salutation: str
+
+
+@dataclass(frozen=True, slots=True)
+class InfoField:
+    """A row of the `Thông tin` sheet a profile adds, used in its wording as {name}."""
+
+    key: str  # the label in column A
+    name: str  # the placeholder
+    blank: str  # printed while the cell is empty
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
     """A province's criteria set, groups, grade bands and document wording."""
 
     document: DocumentSettings
     groups: tuple[Group, ...]
-    grades: tuple[Grade, ...]
+    grades: tuple[Grade, ...]  # empty: the decision ranks only
     criteria: tuple[Criterion, ...]
     precision: int
     ties: TiePolicy
+    wording: Wording
+    pillars: tuple[Pillar, ...] = ()
+    info_fields: tuple[InfoField, ...] = ()
+    percent_precision: int = 2
+    not_scored: tuple[str, ...] = ("Không đánh giá", "KĐG")
+    rank_by: RankBasis = RankBasis.TOTAL
+    description: str = ""
+
+    def group(self, code: str) -> Group:
+        return next(g for g in self.groups if g.code == code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +201,8 @@ class AgencyScores:
     prior_rank: int | None  # None: the agency is new this year
     scores: Mapping[str, Decimal]  # criterion code -> score, applicable criteria only
     council_total: Decimal | None = None
+    unranked_reason: str | None = None  # assessed, but not ranked (and why)
+    not_scored: frozenset[str] = frozenset()  # applicable criteria this agency is not scored on
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +210,13 @@ class DecisionInfo:
     """The `Thông tin` sheet: what the decision needs besides the scores."""
 
     year: int
-    submission_number: str
+    submission_number: str | None  # None: printed as a draft's blank
     submission_date: date
     signer: str
     signer_title: tuple[str, ...]
     decision_number: str | None = None
     decision_date: date | None = None
+    extra: Mapping[str, str | None] = field(default_factory=dict)  # profile fields by name
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +232,21 @@ class AgencyResult:
     """An agency's computed outcome."""
 
     agency: AgencyScores
-    total: Decimal  # exact sum of the scores
+    total: Decimal  # exact weighted sum of the scores
     rounded_total: Decimal  # at the printed precision: what is graded, ranked and printed
-    grade: str
-    rank: int
+    grade: str | None  # None when the rules have no grades
+    rank: int | None  # None for an agency assessed but not ranked
     rank_change: int | None  # prior rank minus rank (positive: moved up); None if new
+    max_points: Decimal = Decimal(0)  # this agency's maximum (the group's, less what it is not
+    # scored on)
+    percent: Decimal | None = None  # of max_points, at the rules' percent precision
+    pillar_totals: Mapping[str, Decimal] = field(default_factory=dict)  # rounded subtotals
+    pillar_max: Mapping[str, Decimal] = field(default_factory=dict)
+    pillar_ranks: Mapping[str, int] = field(default_factory=dict)  # within the group
+
+    @property
+    def ranked(self) -> bool:
+        return self.rank is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,4 +254,5 @@ class GroupResult:
     """A group's agencies in rank order (ties in workbook order)."""
 
     group: Group
-    results: tuple[AgencyResult, ...]
+    results: tuple[AgencyResult, ...]  # the ranked agencies
+    unranked: tuple[AgencyResult, ...] = ()  # assessed but not ranked, in workbook order

@@ -11,9 +11,10 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from processor.core.formatting import format_number
+from processor.core.formatting import format_number, round_score
 from processor.core.model import GroupResult, Rules
 from processor.core.problems import Problem, Severity, errors
 
@@ -61,10 +62,11 @@ class GroupSummary:
 
     code: str
     title: str
-    agencies: int
+    agencies: int  # ranked
     grades: dict[str, int]  # grade name -> agencies, in the rules' order, only those present
     first: str | None  # the agency ranked first, if any
     first_total: str | None  # its total as printed in the decision (`89,34`)
+    unranked: int = 0  # assessed but not ranked
 
     @property
     def grades_text(self) -> str:
@@ -86,6 +88,42 @@ def group_summaries(rules: Rules, groups: Sequence[GroupResult]) -> list[GroupSu
                 grades={name: counts[name] for name in order if counts[name]},
                 first=best.agency.name if best else None,
                 first_total=format_number(best.rounded_total, rules.precision) if best else None,
+                unranked=len(group.unranked),
             )
         )
     return summaries
+
+
+def _plain(value: Decimal, places: int) -> str:
+    """`885.58`: a plain decimal with a dot, at the printed precision, for programs."""
+    return f"{round_score(value, places):f}"
+
+
+def agency_records(rules: Rules, groups: Sequence[GroupResult]) -> list[dict[str, Any]]:
+    """Every agency's result for other programs, group by group, ranked ones first."""
+    records = []
+    for group in groups:
+        for result in (*group.results, *group.unranked):
+            agency = result.agency
+            records.append(
+                {
+                    "group": group.group.code,
+                    "name": agency.name,
+                    "ranked": result.rank is not None,
+                    "rank": result.rank,
+                    "total": _plain(result.rounded_total, rules.precision),
+                    "max_points": f"{result.max_points.normalize():f}",
+                    "percent": None
+                    if result.percent is None
+                    else _plain(result.percent, rules.percent_precision),
+                    "grade": result.grade,
+                    "prior_rank": agency.prior_rank,
+                    "rank_change": result.rank_change,
+                    "pillars": {
+                        code: _plain(value, rules.precision)
+                        for code, value in result.pillar_totals.items()
+                    },
+                    "unranked_reason": agency.unranked_reason,
+                }
+            )
+    return records

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from processor.core.formatting import format_points, normalise
+from processor.core.formatting import format_points, normalise, parse_vietnamese_number
 from processor.core.model import (
     SCORE_COLUMNS,
     Bound,
     Criterion,
-    DocumentSettings,
     Grade,
     Group,
+    Pillar,
+    RankBasis,
     Rules,
     TiePolicy,
 )
-from processor.core.problems import InputError, Problem
+from processor.core.problems import InputError
+from processor.core.wording import WordingReader
 
 SCHEMA_VERSION = 1
 TIE_NAMES = {
@@ -32,7 +34,7 @@ TIE_NAMES = {
     "dense": TiePolicy.DENSE,
 }
 # A number the wording states as points or as a percentage: "85 điểm", "62,5 điểm", "75%".
-_STATED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(điểm|%)")
+_STATED = re.compile(r"(\d+(?:[.,]\d+)*)\s*(điểm|%)")
 
 
 def parse_rules(raw: Mapping[str, Any], label: str = "quy tắc") -> Rules:
@@ -44,51 +46,7 @@ def parse_rules(raw: Mapping[str, Any], label: str = "quy tắc") -> Rules:
     return rules
 
 
-class _Parser:
-    def __init__(self, label: str):
-        self.label = label
-        self.problems: list[Problem] = []
-
-    def fail(self, key: str, message: str) -> None:
-        self.problems.append(Problem(f"{self.label}: {key}", message))
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def tables(self, items: list[Any], section: str, noun: str) -> list[tuple[str, dict[str, Any]]]:
-        """The [[section]] tables, each with its key prefix; anything else is reported."""
-        found: list[tuple[str, dict[str, Any]]] = []
-        for i, item in enumerate(items, start=1):
-            if isinstance(item, dict):
-                found.append((f"{section}[{i}].", item))
-            else:
-                self.fail(f"{section}[{i}]", f"Mỗi {noun} phải là một bảng [[{section}]].")
-        return found
-
-    def text(self, table: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
-        value = table.get(key)
-        if value is None:
-            if required:
-                self.fail(f"{where}{key}", "Thiếu giá trị (phải là một chuỗi chữ).")
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            self.fail(f"{where}{key}", f"Phải là một chuỗi chữ không rỗng, đang là {value!r}.")
-            return ""
-        return value.strip()
-
-    def number(self, value: Any, key: str) -> Decimal | None:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            self.fail(key, f"Phải là một số, đang là {value!r}.")
-            return None
-        try:
-            number = Decimal(str(value).replace(",", "."))
-        except InvalidOperation:
-            self.fail(key, f"Phải là một số, đang là {value!r}.")
-            return None
-        if not number.is_finite():
-            self.fail(key, f"Phải là một số hữu hạn, đang là {value!r}.")
-            return None
-        return number
-
+class _Parser(WordingReader):
     # -- sections --------------------------------------------------------------------------
 
     def rules(self, raw: Mapping[str, Any]) -> Rules | None:
@@ -99,14 +57,26 @@ class _Parser:
                 f"Chương trình này đọc lược đồ phiên bản {SCHEMA_VERSION}, tệp ghi {version!r}.",
             )
         document = self.document(raw.get("document"))
-        precision, ties = self.scoring(raw.get("scoring", {}))
+        info_fields = self.info_fields(raw.get("info_fields"))
+        wording = self.wording(
+            raw.get("wording"),
+            raw.get("signature"),
+            raw.get("email"),
+            tuple(f.name for f in info_fields),
+        )
+        description = self.profile(raw.get("profile"))
+        scoring = raw.get("scoring", {})
+        precision, ties = self.scoring(scoring)
+        extra = self.scoring_extra(scoring)
         groups = self.groups(raw.get("groups"))
         codes = [g.code for g in groups]
         grades = self.grades(raw.get("grades"), groups)
-        criteria = self.criteria(raw.get("criteria"), codes)
+        pillars = self.pillars(raw.get("pillars"))
+        criteria = self.criteria(raw.get("criteria"), codes, [p.code for p in pillars])
         self.check_totals(groups, criteria)
-        if self.problems or document is None:
+        if self.problems or document is None or wording is None or extra is None:
             return None
+        percent_precision, not_scored, rank_by = extra
         return Rules(
             document=document,
             groups=tuple(groups),
@@ -114,50 +84,57 @@ class _Parser:
             criteria=tuple(criteria),
             precision=precision,
             ties=ties,
+            wording=wording,
+            pillars=tuple(pillars),
+            info_fields=info_fields,
+            percent_precision=percent_precision,
+            not_scored=not_scored,
+            rank_by=rank_by,
+            description=description,
         )
 
-    def document(self, table: Any) -> DocumentSettings | None:
+    def profile(self, table: Any) -> str:
+        if table is None:
+            return ""
         if not isinstance(table, dict):
-            self.fail("[document]", "Thiếu bảng [document] (tên tỉnh, cơ quan ban hành...).")
-            return None
-        where = "document."
-        issuer = table.get("issuer")
-        if (
-            not isinstance(issuer, list)
-            or not issuer
-            or not all(isinstance(x, str) and x.strip() for x in issuer)
-        ):
-            self.fail(
-                "document.issuer",
-                "Phải là danh sách các dòng tên cơ quan, "
-                'ví dụ ["ỦY BAN NHÂN DÂN", "TỈNH LÀO CAI"].',
-            )
-            issuer = []
-        output_file = self.text(table, "output_file", where, required=False) or (
-            "quyet-dinh-xep-hang-{nam}.docx"
-        )
-        self.check_output_file(output_file)
-        return DocumentSettings(
-            province=self.text(table, "province", where),
-            place=self.text(table, "place", where),
-            issuer=tuple(x.strip() for x in issuer),
-            issuer_short=self.text(table, "issuer_short", where),
-            authority=self.text(table, "authority", where),
-            decision_symbol=self.text(table, "decision_symbol", where),
-            output_file=output_file,
-        )
+            self.fail("[profile]", 'Phải là một bảng (description = "...").')
+            return ""
+        return self.text(table, "description", "profile.", required=False)
 
-    def check_output_file(self, pattern: str) -> None:
-        key = "document.output_file"
-        try:
-            name = pattern.format(nam=2020)
-        except (KeyError, IndexError, ValueError):
-            self.fail(key, "Chỉ được dùng chỗ trống {nam} (năm đánh giá) trong tên tệp.")
-            return
-        if not name.lower().endswith(".docx"):
-            self.fail(key, "Tên tệp quyết định phải có đuôi .docx.")
-        if any(mark in name for mark in "/\\:") or name.startswith("."):
-            self.fail(key, "Chỉ ghi tên tệp, không ghi thư mục (không có / \\ : hay dấu chấm đầu).")
+    def scoring_extra(self, table: Any) -> tuple[int, tuple[str, ...], RankBasis] | None:
+        if not isinstance(table, dict):
+            return None  # reported by scoring()
+        places = table.get("percent_precision", 2)
+        if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 4:
+            self.fail(
+                "scoring.percent_precision", f"Phải là số nguyên từ 0 đến 4, đang là {places!r}."
+            )
+            places = 2
+        marks = self.lines(table, "not_scored", "scoring.", required=False)
+        if "not_scored" not in table:
+            marks = ("Không đánh giá", "KĐG")
+        basis_name = str(table.get("rank_by", "total")).strip().lower()
+        basis = {b.value: b for b in RankBasis}.get(basis_name)
+        if basis is None:
+            self.fail("scoring.rank_by", f'Phải là "total" hoặc "percent", đang là {basis_name!r}.')
+            basis = RankBasis.TOTAL
+        return places, marks, basis
+
+    def pillars(self, items: Any) -> list[Pillar]:
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            self.fail("[[pillars]]", "Phải là các bảng [[pillars]] (code, name).")
+            return []
+        pillars: list[Pillar] = []
+        seen: set[str] = set()
+        for where, item in self.tables(items, "pillars", "chỉ số chính"):
+            code = self.text(item, "code", where)
+            if normalise(code) in seen:
+                self.fail(f"{where}code", f"Mã chỉ số chính {code!r} bị trùng.")
+            seen.add(normalise(code))
+            pillars.append(Pillar(code=code, name=self.text(item, "name", where)))
+        return pillars
 
     def scoring(self, table: Any) -> tuple[int, TiePolicy]:
         if not isinstance(table, dict):
@@ -199,14 +176,19 @@ class _Parser:
                     title=self.text(item, "title", where),
                     max_points=max_points or Decimal(0),
                     scale_text=scale_text,
+                    label=self.text(item, "label", where, required=False),
                 )
             )
         return groups
 
     def grades(self, items: Any, groups: list[Group]) -> list[Grade]:
+        if items is None or items == []:
+            return []  # no grades: the decision ranks only
         if not isinstance(items, list) or len(items) < 2:
             self.fail(
-                "[[grades]]", "Phải có ít nhất hai mức xếp loại [[grades]], từ cao xuống thấp."
+                "[[grades]]",
+                "Phải có ít nhất hai mức xếp loại [[grades]], từ cao xuống thấp "
+                "(hoặc bỏ hẳn [[grades]] nếu chỉ xếp hạng).",
             )
             return []
         grades: list[Grade] = []
@@ -271,7 +253,9 @@ class _Parser:
             else:
                 if not 0 <= number <= 100:
                     self.fail(key, "Ngưỡng phần trăm phải từ 0 đến 100.")
-                bounds[group.code] = Bound(points=group.max_points * number / 100, inclusive=False)
+                bounds[group.code] = Bound(
+                    points=group.max_points * number / 100, inclusive=False, percent=number
+                )
                 stated.add(("%", number))
         return bounds, stated
 
@@ -291,7 +275,7 @@ class _Parser:
         self, key: str, text: str, expected: set[tuple[str, Decimal]], what: str
     ) -> None:
         """The numbers a sentence states must be the thresholds it sits beside."""
-        found = {(unit, Decimal(n.replace(",", "."))) for n, unit in _STATED.findall(text)}
+        found = {(unit, parse_vietnamese_number(n)) for n, unit in _STATED.findall(text)}
         if found != expected:
 
             def show(items: set[tuple[str, Decimal]]) -> str:
@@ -305,7 +289,9 @@ class _Parser:
                 "sửa câu chữ hoặc ngưỡng cho khớp nhau.",
             )
 
-    def criteria(self, items: Any, group_codes: list[str]) -> list[Criterion]:
+    def criteria(
+        self, items: Any, group_codes: list[str], pillar_codes: list[str]
+    ) -> list[Criterion]:
         if not isinstance(items, list) or not items:
             self.fail("[[criteria]]", "Phải có ít nhất một tiêu chí [[criteria]].")
             return []
@@ -352,16 +338,51 @@ class _Parser:
                     name=self.text(item, "name", where),
                     max_points=max_points,
                     deduction=deduction,
+                    pillar=self.pillar_of(item, where, pillar_codes),
+                    weight=self.weight(item, where),
                 )
             )
         return criteria
+
+    def pillar_of(self, item: dict[str, Any], where: str, pillar_codes: list[str]) -> str | None:
+        """Every criterion belongs to a main index when there are any, so subtotals add up."""
+        code = self.text(item, "pillar", where, required=False)
+        if not pillar_codes:
+            if code:
+                self.fail(f"{where}pillar", "Chưa khai báo chỉ số chính nào trong [[pillars]].")
+            return None
+        if not code:
+            self.fail(
+                f"{where}pillar",
+                "Tệp quy tắc có [[pillars]] nên mỗi tiêu chí (kể cả trừ điểm) phải thuộc một chỉ "
+                f"số chính: ghi pillar = một trong {', '.join(pillar_codes)}.",
+            )
+            return None
+        if code not in pillar_codes:
+            self.fail(
+                f"{where}pillar",
+                f"Không có chỉ số chính mã {code!r}; các mã: {', '.join(pillar_codes)}.",
+            )
+            return None
+        return code
+
+    def weight(self, item: dict[str, Any], where: str) -> Decimal:
+        if "weight" not in item:
+            return Decimal(1)
+        number = self.number(item["weight"], f"{where}weight")
+        if number is None:
+            return Decimal(1)
+        if number <= 0:
+            self.fail(f"{where}weight", "Trọng số phải lớn hơn 0.")
+            return Decimal(1)
+        return number
 
     def check_totals(self, groups: list[Group], criteria: list[Criterion]) -> None:
         """A group's criteria must add up to its scale, or the grade bands mean nothing."""
         for i, group in enumerate(groups):
             total = sum(
                 (
-                    c.max_points[group.code]
+                    c.weight * c.max_points[group.code]
                     for c in criteria
                     if not c.deduction and c.applies_to(group.code)
                 ),

@@ -65,7 +65,7 @@ def check_workbook(raw: RawWorkbook, rules: Rules) -> tuple[Evaluation | None, l
             )
         )
     agencies = check_scores(scores, rules, problems) if scores else []
-    info = check_info(info_sheet, problems) if info_sheet else None
+    info = check_info(info_sheet, problems, rules.info_fields) if info_sheet else None
     if info is None or errors(problems):
         return None, problems
     return Evaluation(info=info, agencies=tuple(agencies)), problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from processor.core.formatting import format_points
+from processor.core.formatting import format_points, normalise
 from processor.core.model import Rules
 from processor.core.problems import Problem
 from processor.core.validation.layout import Columns
@@ -23,10 +23,16 @@ def check_criteria(
     columns: Columns,
     rules: Rules,
     cells: Cells,
+    not_scored: set[str] | None = None,
 ) -> dict[str, Decimal]:
-    """The row's usable scores by criterion code; every unusable one is reported."""
+    """The row's usable scores by criterion code; every unusable one is reported.
+
+    A cell holding one of the rules' "not scored" marks (Không đánh giá) adds its criterion to
+    `not_scored`: the agency's maximum is then smaller by that criterion's maximum.
+    """
     scores: dict[str, Decimal] = {}
     problems = cells.problems
+    marks = {normalise(m) for m in rules.not_scored}
     for criterion in rules.criteria:
         column = columns.criteria[criterion.code]
         value = row[column - 1] if column <= len(row) else None
@@ -45,6 +51,18 @@ def check_criteria(
         if cells.unusable(row_no, column, value, what):
             continue
         maximum = criterion.max_points[group]
+        if isinstance(value, str) and marks and normalise(value) in marks:
+            if criterion.deduction:
+                problems.append(
+                    Problem(
+                        cells.ref(row_no, column),
+                        f"Tiêu chí trừ điểm {criterion.code} không thể «không đánh giá»; ghi 0 nếu "
+                        "không bị trừ điểm.",
+                    )
+                )
+            elif not_scored is not None:
+                not_scored.add(criterion.code)
+            continue
         if blank(value):
             hint = " (ghi 0 nếu không bị trừ điểm)" if criterion.deduction else ""
             problems.append(

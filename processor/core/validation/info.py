@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from processor.core.formatting import format_points, normalise
-from processor.core.model import DecisionInfo
+from processor.core.model import DecisionInfo, InfoField
 from processor.core.problems import Problem, Severity, errors
 from processor.core.sheet import Sheet
 from processor.core.validation.values import Cells, as_number, blank, cell_ref, show, whole
@@ -33,16 +34,24 @@ INFO_KEYS = (
     KEY_DECISION_NO,
     KEY_DECISION_DATE,
 )
-OPTIONAL_INFO_KEYS = {KEY_DECISION_NO, KEY_DECISION_DATE}
+# A draft may leave these blank: the decision then prints the blanks a draft shows.
+OPTIONAL_INFO_KEYS = {KEY_SUBMISSION_NO, KEY_DECISION_NO, KEY_DECISION_DATE}
 _DATE_TEXT = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _UNUSABLE = object()  # a cell already reported (formula without value, error value)
 
 
-def check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
-    """The decision's facts; None when any is missing or wrong (each one is reported)."""
+def check_info(
+    sheet: Sheet, problems: list[Problem], fields: Sequence[InfoField] = ()
+) -> DecisionInfo | None:
+    """The decision's facts; None when any is missing or wrong (each one is reported).
+
+    `fields` are the rows a profile adds (its wording names them); they are optional text.
+    """
     name = sheet.name
     start = len(problems)
-    known = {normalise(k): k for k in INFO_KEYS}
+    all_keys = (*INFO_KEYS, *(f.key for f in fields))
+    optional = OPTIONAL_INFO_KEYS | {f.key for f in fields}
+    known = {normalise(k): k for k in all_keys}
     values: dict[str, tuple[Any, str]] = {}
     key_cells: dict[str, str] = {}
     for row_no, row in sheet.rows.items():
@@ -55,7 +64,7 @@ def check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
                 problems.append(
                     Problem(
                         cell_ref(name, row_no, 1),
-                        f"Mục {show(key)} không được dùng; các mục hợp lệ: {', '.join(INFO_KEYS)}.",
+                        f"Mục {show(key)} không được dùng; các mục hợp lệ: {', '.join(all_keys)}.",
                         Severity.WARNING,
                     )
                 )
@@ -76,7 +85,7 @@ def check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
 
     def get(key: str) -> tuple[Any, str] | None:
         if key not in values:
-            if key not in OPTIONAL_INFO_KEYS:
+            if key not in optional:
                 problems.append(
                     Problem(
                         f"{name} (cột A)",
@@ -88,7 +97,7 @@ def check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
         if value is _UNUSABLE:
             return None
         if blank(value):
-            if key not in OPTIONAL_INFO_KEYS:
+            if key not in optional:
                 problems.append(Problem(ref, f"Thiếu giá trị của mục «{key}»."))
             return None
         return value, ref
@@ -127,9 +136,10 @@ def check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
     title = text(KEY_SIGNER_TITLE)
     decision_no = text(KEY_DECISION_NO)
     decision_date = day(KEY_DECISION_DATE)
+    extra = {f.name: text(f.key) for f in fields}
     if errors(problems[start:]) or year is None:
         return None
-    if not (submission_no and submission_date and signer and title):
+    if not (submission_date and signer and title):
         return None  # each one missing has been reported above
     return DecisionInfo(
         year=year,
@@ -139,6 +149,7 @@ def check_info(sheet: Sheet, problems: list[Problem]) -> DecisionInfo | None:
         signer_title=tuple(line.strip() for line in title.splitlines() if line.strip()),
         decision_number=decision_no,
         decision_date=decision_date,
+        extra=extra,
     )
 
 

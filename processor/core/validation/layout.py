@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from processor.core.formatting import normalise
-from processor.core.model import COL_GROUP, COL_NAME, COL_NO, COL_PRIOR, COL_TOTAL, Rules
+from processor.core.model import COL_GROUP, COL_NAME, COL_NO, COL_PRIOR, SCORE_COLUMNS, Rules
 from processor.core.problems import Problem, Severity
 from processor.core.sheet import Sheet, column_letter, column_number
 from processor.core.validation.values import blank, cell_ref, show
@@ -27,7 +27,7 @@ def read_header(sheet: Sheet, rules: Rules, problems: list[Problem]) -> Columns 
     """The columns of row 1; None (with every missing column reported) if any is missing."""
     name = sheet.name
     header = sheet.rows.get(1, ())
-    fixed = {normalise(k): k for k in (COL_NO, COL_NAME, COL_GROUP, COL_PRIOR, COL_TOTAL)}
+    fixed = {normalise(k): k for k in SCORE_COLUMNS}
     codes = {normalise(c.code): c.code for c in rules.criteria}
     by_key: dict[str, int] = {}
     criteria: dict[str, int] = {}

@@ -9,9 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from processor.core.formatting import format_number, normalise, round_score
-from processor.core.model import COL_GROUP, COL_NAME, COL_PRIOR, COL_TOTAL, AgencyScores, Rules
+from processor.core.model import (
+    COL_GROUP,
+    COL_NAME,
+    COL_PRIOR,
+    COL_TOTAL,
+    COL_UNRANKED,
+    AgencyScores,
+    Rules,
+)
 from processor.core.problems import Problem, Severity, errors
-from processor.core.scoring import total
+from processor.core.scoring import weighted_total
 from processor.core.sheet import Sheet
 from processor.core.validation.criteria import check_criteria
 from processor.core.validation.layout import check_layout, read_header
@@ -100,9 +108,27 @@ def check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[Ag
             elif group is not None:
                 priors.setdefault(group, []).append((prior, prior_ref))
 
+        not_scored: set[str] = set()
         scores = (
-            check_criteria(row, row_no, group, columns, rules, cells) if group is not None else {}
+            check_criteria(row, row_no, group, columns, rules, cells, not_scored)
+            if group is not None
+            else {}
         )
+        if group is not None and not_scored and not errors(problems[before:]):
+            scored = [
+                c
+                for c in rules.criteria
+                if c.applies_to(group) and not c.deduction and c.code not in not_scored
+            ]
+            if not scored:
+                problems.append(
+                    Problem(
+                        cell_ref(name, row_no, name_col),
+                        f"Đơn vị «{agency_name}» không được đánh giá tiêu chí nào (mọi ô đều ghi "
+                        "«không đánh giá»); không tính được tỷ lệ điểm.",
+                    )
+                )
+        reason = unranked_reason(row_no, row, columns.by_key.get(COL_UNRANKED), cells)
 
         council_total = None
         if COL_TOTAL in columns.by_key:
@@ -123,7 +149,7 @@ def check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[Ag
             ):
                 council_total = cells.number(row_no, total_col, raw_total, "Tổng điểm")
                 if council_total is not None and not errors(problems[before:]):
-                    computed = round_score(total(scores), rules.precision)
+                    computed = round_score(weighted_total(rules, scores), rules.precision)
                     if round_score(council_total, rules.precision) != computed:
                         problems.append(
                             Problem(
@@ -145,6 +171,8 @@ def check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[Ag
                     prior_rank=prior,
                     scores=scores,
                     council_total=council_total,
+                    unranked_reason=reason,
+                    not_scored=frozenset(not_scored),
                 )
             )
     check_prior_ranks(priors, problems)
@@ -156,6 +184,27 @@ def check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[Ag
             )
         )
     return agencies
+
+
+def unranked_reason(
+    row_no: int, row: tuple[Any, ...], column: int | None, cells: Cells
+) -> str | None:
+    """The reason typed in `Không xếp hạng`; None (ranked) when the column or cell is empty."""
+    if column is None:
+        return None
+    value = row[column - 1] if column <= len(row) else None
+    if cells.unusable(row_no, column, value, COL_UNRANKED) or blank(value):
+        return None
+    if not isinstance(value, str):
+        cells.problems.append(
+            Problem(
+                cells.ref(row_no, column),
+                f"Cột «{COL_UNRANKED}» ghi lý do bằng chữ (ví dụ «Cơ quan đặc thù về an ninh»), "
+                f"hoặc để trống nếu đơn vị được xếp hạng; đang ghi {show(value)}.",
+            )
+        )
+        return None
+    return " ".join(value.split())
 
 
 def check_prior_ranks(priors: dict[str, list[tuple[int, str]]], problems: list[Problem]) -> None:
