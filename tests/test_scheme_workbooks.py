@@ -3,14 +3,14 @@ the `Không xếp hạng` column, "Không đánh giá" cells, and the profile's 
 
 from __future__ import annotations
 
+import dataclasses
+
+from processor.core.model import InfoField
 from processor.core.problems import Severity
 from processor.core.validation import check_workbook
 from processor.reading.workbook import read_workbook
 
-import dataclasses
-
 from conftest import HEADER, INFO, full_row
-from processor.core.model import InfoField
 
 
 def check(path, rules):
