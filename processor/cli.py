@@ -1,7 +1,8 @@
 """The command line: `python -m processor run WORKBOOK`; Vietnamese for the people who use it.
 
-Exit status: 0 done, 2 the input (workbook, rules, template or arguments) needs fixing,
-1 an unexpected failure of the tool itself.
+Exit status: 0 done, 2 the input (workbook, profile, rules, template or arguments) needs fixing,
+1 an unexpected failure of the tool itself. The commands and their options are declared in
+processor/cli_parser.py; what each command does is here.
 """
 
 from __future__ import annotations
@@ -14,12 +15,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from processor import __version__
-from processor.config.resources import default_rules, default_template
+from processor.cli_parser import build_parser
+from processor.config.resources import (
+    DEFAULT_PROFILE,
+    RULES_NAME,
+    TEMPLATE_NAME,
+    Profile,
+    default_profile,
+    find_profile,
+    list_profiles,
+)
 from processor.core.formatting import format_number
 from processor.core.problems import InputError, Problem, errors
 from processor.core.report import (
     GroupSummary,
+    agency_records,
     counts_sentence,
     group_summaries,
     problem_lines,
@@ -28,168 +38,11 @@ from processor.core.report import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from processor.core.model import GroupResult, Rules
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_INPUT = 2
-
-# argparse's own words, in Vietnamese (it looks them up through its module-level `_`).
-_ARGPARSE_VI = {
-    "usage: ": "Cách dùng: ",
-    "positional arguments": "tham số",
-    "options": "tùy chọn",
-    "show this help message and exit": "in hướng dẫn này rồi thoát",
-    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
-    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
-    "unrecognized arguments: %s": "tham số không hiểu được: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)": (
-        "lựa chọn không hợp lệ: %(value)r (chọn một trong: %(choices)s)"
-    ),
-    "expected one argument": "cần một giá trị",
-    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
-}
-
-
-def _translate(message: str) -> str:
-    return _ARGPARSE_VI.get(message, message)
-
-
-def _parser() -> argparse.ArgumentParser:
-    argparse._ = _translate  # type: ignore[attr-defined]
-    parser = argparse.ArgumentParser(
-        prog="python -m processor",
-        description=(
-            "Lập dự thảo Quyết định phê duyệt kết quả đánh giá, xếp hạng mức độ ứng dụng CNTT "
-            "từ bảng điểm Excel của Hội đồng thẩm định."
-        ),
-    )
-    parser.add_argument(
-        "--version",
-        action="version",
-        version=f"%(prog)s {__version__}",
-        help="in phiên bản chương trình rồi thoát",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="LỆNH", required=True)
-    run = commands.add_parser(
-        "run",
-        help="kiểm tra bảng điểm, tính điểm, xếp loại, xếp hạng và lập quyết định (.docx)",
-        description=(
-            "Đọc và kiểm tra bảng điểm, tính tổng điểm, xếp loại, xếp hạng từng nhóm rồi ghi "
-            "dự thảo quyết định vào thư mục kết quả. Bảng tính gốc không bị sửa."
-        ),
-    )
-    _workbook_arguments(run)
-    run.add_argument(
-        "--template",
-        metavar="TỆP",
-        type=Path,
-        default=None,
-        help=f"mẫu Word .docx (mặc định: {default_template()})",
-    )
-    run.add_argument(
-        "--out",
-        metavar="THƯ_MỤC",
-        type=Path,
-        default=Path("output"),
-        help="thư mục ghi quyết định (mặc định: output)",
-    )
-    run.add_argument(
-        "--timings",
-        action="store_true",
-        help="in thời gian của từng công đoạn (đọc, kiểm tra, tính, điền mẫu, ghi)",
-    )
-    check = commands.add_parser(
-        "check",
-        help="chỉ kiểm tra bảng điểm và liệt kê mọi lỗi, cảnh báo; không lập quyết định",
-        description=(
-            "Đọc và kiểm tra bảng điểm theo tệp quy tắc, in mọi lỗi và cảnh báo kèm sheet và ô. "
-            "Không ghi tệp nào. Mã thoát 0 nếu không có lỗi (có thể có cảnh báo), 2 nếu có lỗi."
-        ),
-    )
-    _workbook_arguments(check)
-    # -- unattended operation (processor/unattended/): drop folder, January job, email --
-    inbox = commands.add_parser(
-        "inbox",
-        help="xử lý một lượt thư mục nhận rồi thoát (cho lịch chạy tự động)",
-        description=(
-            "Tiếp tục việc dở của lần chạy trước, lập quyết định cho mọi bảng điểm đã chép xong "
-            "trong inbox/, gửi các thư đang chờ, rồi thoát. Bảng điểm gốc không bị sửa."
-        ),
-    )
-    _config_argument(inbox)
-    inbox.add_argument(
-        "--yearly",
-        action="store_true",
-        help=(
-            "việc tháng Giêng: thêm bước gửi thư nhắc (một lần mỗi năm) nếu chưa có quyết "
-            "định của năm đánh giá"
-        ),
-    )
-    watch = commands.add_parser(
-        "watch",
-        help="chạy thường trực, xử lý bảng điểm ngay khi được thả vào thư mục nhận",
-        description=(
-            "Theo dõi inbox/ (sự kiện hệ thống tệp, và quét định kỳ cho thư mục mạng), làm như "
-            "lệnh inbox mỗi khi có tệp mới, tự làm việc tháng Giêng. Dừng bằng Ctrl+C hoặc SIGTERM."
-        ),
-    )
-    _config_argument(watch)
-    schedule = commands.add_parser(
-        "schedule",
-        help="in lịch chạy việc tháng Giêng (systemd, cron, Windows) cho máy này",
-        description=(
-            "In nội dung cài đặt lịch chạy, dùng đúng Python và tệp cấu hình của máy này: "
-            "systemd (service và timer), cron, windows (lệnh schtasks); hoặc systemd-watch, "
-            "windows-watch (chạy lệnh watch thường trực, thay cho việc tháng Giêng)."
-        ),
-    )
-    _config_argument(schedule)
-    schedule.add_argument(
-        "--print",
-        dest="kind",
-        required=True,
-        choices=("systemd", "cron", "windows", "systemd-watch", "windows-watch"),
-        help="loại lịch cần in: systemd, cron, windows, systemd-watch hoặc windows-watch",
-    )
-    config = commands.add_parser(
-        "config",
-        help="kiểm tra tệp cấu hình triển khai và thử kết nối máy chủ thư",
-        description=(
-            "check: đọc và kiểm tra tệp cấu hình, tệp quy tắc, các mẫu, quyền ghi thư mục, "
-            "mật khẩu, rồi thử kết nối và đăng nhập máy chủ thư. Không gửi thư nào."
-        ),
-    )
-    config.add_argument("action", metavar="VIỆC", choices=("check",), help="việc cần làm: check")
-    _config_argument(config)
-    return parser
-
-
-def _config_argument(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "--config",
-        metavar="TỆP",
-        type=Path,
-        required=True,
-        help="tệp cấu hình triển khai TOML (mẫu: templates/cau-hinh-trien-khai.example.toml)",
-    )
-
-
-def _workbook_arguments(command: argparse.ArgumentParser) -> None:
-    command.add_argument("workbook", metavar="BẢNG_ĐIỂM", type=Path, help="tệp bảng điểm .xlsx")
-    command.add_argument(
-        "--rules",
-        metavar="TỆP",
-        type=Path,
-        default=None,
-        help=f"tệp quy tắc TOML (mặc định: {default_rules()})",
-    )
-    command.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="cách in kết quả: text (cho người đọc, mặc định) hoặc json (cho chương trình khác)",
-    )
 
 
 def _use_utf8() -> None:
@@ -215,14 +68,25 @@ def _group_record(group: GroupSummary) -> dict[str, Any]:
     }
 
 
+def _profile(args: argparse.Namespace) -> Profile:
+    """The profile named by --profile (the default one when none is named)."""
+    return default_profile() if args.profile is None else find_profile(args.profile)
+
+
+def _results(rules: Rules, groups: Sequence[GroupResult], agency_count: int) -> dict[str, Any]:
+    """What `run` and `check` in JSON report of the results: the count and every agency."""
+    return {"agency_count": agency_count, "agencies": agency_records(rules, groups)}
+
+
 def _run(args: argparse.Namespace) -> int:
     from processor.pipeline import Timings, process
 
+    profile = _profile(args)
     timings = Timings()
     outcome = process(
         workbook=args.workbook,
-        rules_file=args.rules or default_rules(),
-        template=args.template or default_template(),
+        rules_file=args.rules or profile.rules,
+        template=args.template or profile.template,
         out_dir=args.out,
         timings=timings,
     )
@@ -231,9 +95,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "json":
         document = _json_result("run", args.workbook, outcome.warnings, ok=True)
         document.update(
+            profile=profile.name,
             output=str(outcome.path),
             year=info.year,
-            agencies=len(outcome.evaluation.agencies),
+            **_results(outcome.rules, outcome.groups, len(outcome.evaluation.agencies)),
             groups=[_group_record(group) for group in groups],
         )
         if args.timings:
@@ -270,16 +135,22 @@ def _print_timings(seconds: dict[str, float]) -> None:
 def _check(args: argparse.Namespace) -> int:
     from processor.pipeline import inspect
 
-    found = inspect(args.workbook, args.rules or default_rules())
+    profile = _profile(args)
+    found = inspect(args.workbook, args.rules or profile.rules)
     ok = found.evaluation is not None
     refused = f"Bảng tính {args.workbook.name} cần sửa: {counts_sentence(found.problems)}."
     if args.format == "json":
         document = _json_result(
             "check", args.workbook, found.problems, ok=ok, summary="" if ok else refused
         )
+        document["profile"] = profile.name
         if found.evaluation is not None:
+            from processor.core.scoring import evaluate
+
+            agencies = found.evaluation.agencies
             document.update(
-                year=found.evaluation.info.year, agencies=len(found.evaluation.agencies)
+                year=found.evaluation.info.year,
+                **_results(found.rules, evaluate(found.rules, agencies), len(agencies)),
             )
         print(to_json(document))
         return EXIT_OK if ok else EXIT_INPUT
@@ -296,13 +167,47 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_INPUT
 
 
+def _profiles(args: argparse.Namespace) -> int:
+    profiles = [(profile, profile.description) for profile in list_profiles()]
+    if args.format == "json":
+        document = {
+            "command": "profiles",
+            "ok": True,
+            "default": DEFAULT_PROFILE,
+            "profiles": [
+                {
+                    "name": profile.name,
+                    "description": description,
+                    "default": profile.name == DEFAULT_PROFILE,
+                    "folder": str(profile.folder),
+                }
+                for profile, description in profiles
+            ],
+        }
+        print(to_json(document))
+        return EXIT_OK
+    print("Các bộ mẫu có sẵn (chọn bằng --profile TÊN):")
+    for profile, description in profiles:
+        default = " (mặc định)" if profile.name == DEFAULT_PROFILE else ""
+        print(f"  {profile.name}{default}: {description or '(chưa có mô tả)'}")
+    print(
+        f"Bộ mẫu riêng của tỉnh: --profile THƯ_MỤC, thư mục chứa {RULES_NAME} và {TEMPLATE_NAME}."
+    )
+    return EXIT_OK
+
+
 def _json_result(
-    command: str, workbook: Path, problems: Sequence[Problem], *, ok: bool, summary: str = ""
+    command: str,
+    workbook: Path | None,
+    problems: Sequence[Problem],
+    *,
+    ok: bool,
+    summary: str = "",
 ) -> dict[str, Any]:
     n_errors = len(errors(problems))
     return {
         "command": command,
-        "file": str(workbook),
+        "file": None if workbook is None else str(workbook),
         "ok": ok,
         "summary": summary,
         "errors": n_errors,
@@ -313,12 +218,14 @@ def _json_result(
 
 def main(argv: Sequence[str] | None = None) -> int:
     _use_utf8()
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
             return _run(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "profiles":
+            return _profiles(args)
         if args.command in ("inbox", "watch", "schedule", "config"):
             from processor.unattended import commands as unattended
 
@@ -334,7 +241,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 to_json(
                     _json_result(
-                        args.command, args.workbook, exc.problems, ok=False, summary=exc.summary
+                        args.command,
+                        getattr(args, "workbook", None),
+                        exc.problems,
+                        ok=False,
+                        summary=exc.summary,
                     )
                 )
             )

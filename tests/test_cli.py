@@ -8,7 +8,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from processor.cli import _parser
+from processor.cli_parser import build_parser
 
 from conftest import ROOT, SAMPLE, cli, full_row
 
@@ -160,7 +160,7 @@ def test_help_and_version():
 
 def test_the_readme_documents_every_command_and_option():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    parser = _parser()
+    parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for name, command in commands.items():
         assert f"### `{name}`" in readme
@@ -217,7 +217,22 @@ def test_check_and_run_speak_json_for_programs(make_workbook, rules, tmp_path):
     done = cli("run", str(SAMPLE), "--out", str(tmp_path), "--format", "json", "--timings")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert result["ok"] is True and result["agencies"] == 32
+    assert result["ok"] is True and result["agency_count"] == 32
+    assert len(result["agencies"]) == 32 and result["profile"] == "lao-cai-2020"
+    assert result["agencies"][0] == {
+        "group": "I",
+        "name": "Sở Thông tin và Truyền thông",
+        "ranked": True,
+        "rank": 1,
+        "total": "96.34",
+        "max_points": "100",
+        "percent": "96.34",
+        "grade": "Tốt",
+        "prior_rank": 3,
+        "rank_change": 2,
+        "pillars": {},
+        "unranked_reason": None,
+    }
     assert Path(result["output"]).is_file()
     assert list(result["timings"]) == ["read", "check", "compute", "render", "write"]
     assert [g["agencies"] for g in result["groups"]] == [16, 7, 9]

@@ -104,11 +104,11 @@ def test_the_message_id_depends_only_on_the_entry_and_the_sender_domain():
 
 
 @pytest.mark.parametrize("name", [DECISION_EMAIL_TEMPLATE, REMINDER_EMAIL_TEMPLATE])
-def test_the_bundled_templates_render_a_vietnamese_subject_and_body(name):
+def test_the_bundled_templates_render_a_vietnamese_subject_and_body(name, rules):
     context = (
-        sample_decision_context()
+        sample_decision_context(rules)
         if name == DECISION_EMAIL_TEMPLATE
-        else sample_reminder_context(Path("/srv/nhan/inbox"))
+        else sample_reminder_context(rules, Path("/srv/nhan/inbox"))
     )
     letter = render_letter(bundled_email_template(name), context)
     assert "2020" in letter.subject and "\n" not in letter.subject

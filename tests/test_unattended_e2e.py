@@ -81,6 +81,8 @@ def test_a_dropped_workbook_becomes_a_decision_and_one_email_with_it(tmp_path):
     assert attachment.get_filename() == "Quyết định xếp hạng CNTT 2020.docx"
     assert attachment.get_content() == decision.read_bytes()
     body = message.get_body(("plain",)).get_content()
+    assert body.startswith("Kính gửi: Văn phòng UBND tỉnh Lào Cai.")  # from the rules
+    assert "dự thảo Quyết định phê duyệt kết quả đánh giá, xếp hạng mức độ ứng dụng CNTT" in body
     assert "32 đơn vị" in body and "Sở Thông tin và Truyền thông, 96,34 điểm" in body
     # one line per event, greppable, in Vietnamese
     lines = site.log_lines()

@@ -112,8 +112,16 @@ def email_wording(rules: Rules, info: DecisionInfo) -> dict[str, str]:
         "chu_de": wording.subject,
         "chu_de_ngan": wording.subject_short,
         "trich_yeu": " ".join(fill(line, values) for line in wording.title),
-        "nguoi_ky_chuc_vu": " ".join(_signer_lines(rules, info)).capitalize(),
+        "nguoi_ky_chuc_vu": signer_title_in_prose(info.signer_title),
     }
+
+
+def signer_title_in_prose(lines: tuple[str, ...]) -> str:
+    """The signer's own title in a sentence: `KT. CHỦ TỊCH / PHÓ CHỦ TỊCH` -> `Phó Chủ tịch`."""
+    title = lines[-1].lower() if lines else ""
+    if title.startswith("phó "):
+        return "Phó " + title[4:].capitalize()
+    return title.capitalize()
 
 
 def _signer_lines(rules: Rules, info: DecisionInfo) -> list[str]:

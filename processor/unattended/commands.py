@@ -18,12 +18,13 @@ from datetime import datetime
 from pathlib import Path
 
 from processor.config.settings import Recipients, Settings, load_settings, read_password
+from processor.core.model import Rules
 from processor.core.problems import InputError, Problem
 from processor.unattended.dropfolder.layout import Layout
 from processor.unattended.dropfolder.lock import DropFolderLock
 from processor.unattended.dropfolder.readiness import NOT_A_WORKBOOK_FACTOR
 from processor.unattended.events import Event, EventLog, Pauses
-from processor.unattended.mail.letters import compose, message_id, render_letter
+from processor.unattended.mail.letters import Letter, compose, message_id, render_letter
 from processor.unattended.mail.smtp import describe_error, probe
 from processor.unattended.notices import sample_decision_context, sample_reminder_context
 from processor.unattended.scheduling import Installation, january_due, render
@@ -40,7 +41,7 @@ def _station(config: Path) -> tuple[Station, DropFolderLock]:
 
     settings = load_settings(config)
     rules = load_rules(settings.rules)
-    _check_templates(settings)
+    _check_templates(settings, rules)
     password = read_password(settings.smtp)
     layout = Layout(settings.root)
     try:
@@ -55,14 +56,19 @@ def _station(config: Path) -> tuple[Station, DropFolderLock]:
     return station, DropFolderLock(layout.lock)
 
 
-def _check_templates(settings: Settings) -> None:
-    render_letter(settings.mail.decision_template, sample_decision_context())
-    render_letter(settings.mail.reminder_template, sample_reminder_context(settings.root))
+def _check_templates(settings: Settings, rules: Rules) -> Letter:
+    """Try both email templates with sample values and the profile's words; the sample letter.
+
+    The Word template must at least be a .docx; it is filled for real on the first workbook.
+    """
+    sample = render_letter(settings.mail.decision_template, sample_decision_context(rules))
+    render_letter(settings.mail.reminder_template, sample_reminder_context(rules, settings.root))
     if not zipfile.is_zipfile(settings.template):
         raise InputError(
             f"Không dùng được mẫu Word {settings.template}.",
             [Problem("decision.template", "Tệp không phải tài liệu Word .docx hợp lệ.")],
         )
+    return sample
 
 
 def inbox_command(config: Path, yearly: bool = False) -> int:
@@ -171,8 +177,7 @@ def config_check_command(config: Path) -> int:
 
     settings = load_settings(config)
     rules = load_rules(settings.rules)
-    _check_templates(settings)
-    sample = render_letter(settings.mail.decision_template, sample_decision_context())
+    sample = _check_templates(settings, rules)
     compose(  # the addresses and subject must make a valid message
         sender=settings.smtp.sender,
         recipients=settings.mail.decision,
@@ -199,6 +204,7 @@ def config_check_command(config: Path) -> int:
     print(f"Tệp cấu hình {settings.source} dùng được.")
     print(f"  Thư mục nhận: {settings.root} (thả bảng điểm vào {settings.root / 'inbox'})")
     print(f"  Thư mục quyết định: {settings.output}")
+    print(f"  Bộ mẫu: {_profile_line(settings)}")
     print(f"  Tệp quy tắc: {settings.rules} (tỉnh {rules.document.province})")
     print(f"  Mẫu Word: {settings.template}")
     print(f"  Mẫu thư: {mail.decision_template}; thư nhắc việc: {mail.reminder_template}")
@@ -206,6 +212,23 @@ def config_check_command(config: Path) -> int:
     print(f"  Gửi thư nhắc việc đến: {_people(mail.reminder)}")
     print(f"  Máy chủ thư {settings.smtp.host}:{settings.smtp.port}: {connection}.")
     return 0
+
+
+def _profile_line(settings: Settings) -> str:
+    profile = settings.profile
+    where = "đi kèm chương trình" if profile.bundled else f"thư mục {profile.folder}"
+    overridden = [
+        key
+        for key, used, own in (
+            ("rules", settings.rules, profile.rules),
+            ("template", settings.template, profile.template),
+        )
+        if used != own
+    ]
+    text = f"{profile.name} ({where})"
+    if overridden:
+        text += f"; [decision] {' và '.join(overridden)} thay tệp của bộ mẫu"
+    return text
 
 
 def _people(recipients: Recipients) -> str:

@@ -2,7 +2,9 @@
 
 Mail (processor/unattended/mail/) only fills a template from a plain mapping; what a decision
 letter may say (the year, the groups and who leads them, the warnings) comes from the pipeline's
-Outcome and is built here, so mail knows nothing of decisions. The variable names are the ones
+Outcome and is built here, so mail knows nothing of decisions. Every word that differs between
+provinces or schemes (the subject line, the salutation, the scheme's name, the decision's title)
+comes from the profile's rules, never from the template. The variable names are the ones
 documented for the templates in templates/email-*.txt.j2. Also here: which outbox entry carries
 which letter, so the same cause never queues a second letter.
 """
@@ -13,6 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from processor.core.decision import email_wording
+from processor.core.model import DecisionInfo, Rules
 from processor.core.report import group_summaries, problem_lines
 
 if TYPE_CHECKING:
@@ -37,6 +41,7 @@ def decision_context(
 ) -> dict[str, Any]:
     """What the decision email may say, from a pipeline Outcome."""
     rules = outcome.rules
+    info = outcome.evaluation.info
     groups = [
         {
             "ma": group.code,
@@ -49,7 +54,8 @@ def decision_context(
         for group in group_summaries(rules, outcome.groups)
     ]
     return {
-        "nam": outcome.evaluation.info.year,
+        **_wording(rules, info),
+        "nam": info.year,
         "tinh": rules.document.province,
         "tep_quyet_dinh": outcome.path.name,
         "bang_diem": workbook_name,
@@ -61,35 +67,62 @@ def decision_context(
     }
 
 
+def _wording(rules: Rules, info: DecisionInfo) -> dict[str, str]:
+    """The rules' words for the letter, and the decision's title as it reads inside a sentence."""
+    words = email_wording(rules, info)
+    title = words.get("trich_yeu", "")
+    return {
+        **words,
+        "trich_yeu_trong_cau": title[:1].lower() + title[1:],
+        "nguoi_ky": info.signer,
+    }
+
+
 def reminder_context(
-    year: int, province: str, decision_file: str, inbox: Path, today: date
+    year: int, rules: Rules, decision_file: str, inbox: Path, today: date
 ) -> dict[str, Any]:
     """What the January reminder may say: which decision is missing, and where to drop it."""
     return {
         "nam": year,
-        "tinh": province,
+        "tinh": rules.document.province,
+        "chu_de": rules.wording.subject,
+        "chu_de_ngan": rules.wording.subject_short,
         "tep_quyet_dinh": decision_file,
         "thu_muc_nhan": str(inbox),
         "ngay": f"{today:%d/%m/%Y}",
     }
 
 
-def sample_decision_context() -> dict[str, Any]:
-    """Plausible values, so `config check` can try a template before January does."""
+def sample_info(rules: Rules, year: int = 2020) -> DecisionInfo:
+    """A `Thông tin` sheet as a draft has it: no numbers yet, the profile's own rows empty."""
+    return DecisionInfo(
+        year=year,
+        submission_number=None,
+        submission_date=date(year + 1, 1, 8),
+        signer="Nguyễn Văn A",
+        signer_title=("CHỦ TỊCH",),
+        extra={field.name: None for field in rules.info_fields},
+    )
+
+
+def sample_decision_context(rules: Rules, year: int = 2020) -> dict[str, Any]:
+    """Plausible values with the profile's own words, so `config check` can try a template."""
+    group = rules.groups[0]
     return {
-        "nam": 2020,
-        "tinh": "Lào Cai",
-        "tep_quyet_dinh": "quyet-dinh-xep-hang-cntt-2020.docx",
-        "bang_diem": "bang-diem-2020.xlsx",
-        "thoi_diem_nhan": "08:00 ngày 05/01/2021",
+        **_wording(rules, sample_info(rules, year)),
+        "nam": year,
+        "tinh": rules.document.province,
+        "tep_quyet_dinh": rules.document.output_file.format(nam=year),
+        "bang_diem": f"bang-diem-{year}.xlsx",
+        "thoi_diem_nhan": f"08:00 ngày 05/01/{year + 1}",
         "so_don_vi": 2,
         "nhom": [
             {
-                "ma": "I",
-                "ten": "Các cơ quan, đơn vị có TTHC",
+                "ma": group.code,
+                "ten": group.title,
                 "so_don_vi": 2,
-                "xep_loai": "Tốt 1, Khá 1",
-                "dung_dau": "Sở Thông tin và Truyền thông",
+                "xep_loai": f"{rules.grades[0].name} 2" if rules.grades else "",
+                "dung_dau": "Sở Khoa học và Công nghệ",
                 "diem_dung_dau": "96,34",
             }
         ],
@@ -98,7 +131,6 @@ def sample_decision_context() -> dict[str, Any]:
     }
 
 
-def sample_reminder_context(inbox: Path) -> dict[str, Any]:
-    return reminder_context(
-        2020, "Lào Cai", "quyet-dinh-xep-hang-cntt-2020.docx", inbox, date(2021, 1, 5)
-    )
+def sample_reminder_context(rules: Rules, inbox: Path, year: int = 2020) -> dict[str, Any]:
+    decision_file = rules.document.output_file.format(nam=year)
+    return reminder_context(year, rules, decision_file, inbox, date(year + 1, 1, 5))

@@ -307,9 +307,7 @@ class Station:
             return
         letter = render_letter(
             self.settings.mail.reminder_template,
-            reminder_context(
-                year, self.rules.document.province, decision.name, self.layout.inbox, now.date()
-            ),
+            reminder_context(year, self.rules, decision.name, self.layout.inbox, now.date()),
         )
         self.queue(entry_id, REMINDER_KIND, self.settings.mail.reminder, letter, None)
         self.events.record(

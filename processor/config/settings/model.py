@@ -12,6 +12,8 @@ from email.utils import getaddresses
 from enum import Enum
 from pathlib import Path
 
+from processor.config.resources import Profile
+
 
 class Security(Enum):
     """How the connection to the mail server is protected."""
@@ -91,8 +93,9 @@ class Settings:
     source: Path  # the config file, absolute
     root: Path  # the drop folder: inbox/, processing/, done/, failed/, outbox/, ...
     output: Path  # where decisions are written
-    rules: Path
-    template: Path
+    profile: Profile  # [decision] profile, or the default one
+    rules: Path  # the profile's, unless [decision] rules names another
+    template: Path  # the profile's, unless [decision] template names another
     smtp: SmtpSettings
     mail: MailSettings
     retry: RetrySettings

@@ -11,13 +11,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from processor.config.resources import (
-    DECISION_EMAIL_TEMPLATE,
-    REMINDER_EMAIL_TEMPLATE,
-    bundled_email_template,
-    default_rules,
-    default_template,
-)
+from processor.config.resources import Profile, default_profile, find_profile
 from processor.config.settings.model import (
     DEFAULT_PORTS,
     MailSettings,
@@ -30,6 +24,7 @@ from processor.config.settings.model import (
     WatchSettings,
 )
 from processor.config.settings.values import SECTIONS, ValueReader
+from processor.core.problems import InputError, Problem
 
 REQUIRED_SECTIONS = ("folders", "smtp", "email")
 
@@ -60,21 +55,22 @@ class SettingsReader(ValueReader):
                 "Thư mục quyết định phải khác thư mục nhận và không nằm trong inbox/ (quyết định "
                 "sẽ bị lấy như một bảng điểm).",
             )
-        rules = self.path(tables["decision"], "decision", "rules") or default_rules()
-        template = self.path(tables["decision"], "decision", "template") or default_template()
+        profile = self.profile(tables["decision"])
+        rules = self.path(tables["decision"], "decision", "rules") or profile.rules
+        template = self.path(tables["decision"], "decision", "template") or profile.template
         smtp_settings = self.smtp(smtp)
         decision_to = self.addresses(tables["email"], "email", "to", required=True)
         decision_cc = self.addresses(tables["email"], "email", "cc")
-        decision_template = self.path(
-            tables["email"], "email", "template"
-        ) or bundled_email_template(DECISION_EMAIL_TEMPLATE)
+        decision_template = (
+            self.path(tables["email"], "email", "template") or profile.decision_email
+        )
         reminder_to = self.addresses(tables["reminder"], "reminder", "to") or decision_to
         reminder_cc = self.addresses(tables["reminder"], "reminder", "cc")
         if "to" not in tables["reminder"] and "cc" not in tables["reminder"]:
             reminder_cc = decision_cc
-        reminder_template = self.path(
-            tables["reminder"], "reminder", "template"
-        ) or bundled_email_template(REMINDER_EMAIL_TEMPLATE)
+        reminder_template = (
+            self.path(tables["reminder"], "reminder", "template") or profile.reminder_email
+        )
         for key, file in (
             ("decision.rules", rules),
             ("decision.template", template),
@@ -100,6 +96,7 @@ class SettingsReader(ValueReader):
             source=source,
             root=root,
             output=output,
+            profile=profile,
             rules=rules,
             template=template,
             smtp=smtp_settings,
@@ -115,6 +112,21 @@ class SettingsReader(ValueReader):
         )
 
     # -- sections ------------------------------------------------------------------------
+
+    def profile(self, table: dict[str, Any]) -> Profile:
+        """[decision] profile: a bundled name or a folder (relative to the config's folder)."""
+        name = self.text(table, "decision", "profile")
+        if name is None:
+            return default_profile()
+        key = "decision.profile"
+        try:
+            return find_profile(name, self.base, place=key)
+        except InputError as exc:
+            self.problems += [
+                Problem(f"{self.label}: {key}", f"{exc.summary} {problem.message}")
+                for problem in exc.problems
+            ]
+            return default_profile()
 
     def smtp(self, table: dict[str, Any]) -> SmtpSettings | None:
         if "password" in table:

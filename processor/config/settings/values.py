@@ -15,7 +15,7 @@ from processor.core.problems import Problem
 
 SECTIONS = {
     "folders": {"root", "output"},
-    "decision": {"rules", "template"},
+    "decision": {"profile", "rules", "template"},
     "smtp": {
         "host",
         "port",

@@ -1,0 +1,194 @@
+"""The command line's commands and options, in Vietnamese: argparse's own words translated too.
+
+Kept apart from processor/cli.py (what each command does) so the whole interface reads in one
+place; tests/test_cli.py holds the README to every command and option listed here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from processor import __version__
+from processor.config.resources import DEFAULT_PROFILE, RULES_NAME, TEMPLATE_NAME
+
+# argparse's own words, in Vietnamese (it looks them up through its module-level `_`).
+_ARGPARSE_VI = {
+    "usage: ": "Cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tùy chọn",
+    "show this help message and exit": "in hướng dẫn này rồi thoát",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không hiểu được: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "lựa chọn không hợp lệ: %(value)r (chọn một trong: %(choices)s)"
+    ),
+    "expected one argument": "cần một giá trị",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+}
+
+
+def _translate(message: str) -> str:
+    return _ARGPARSE_VI.get(message, message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    argparse._ = _translate  # type: ignore[attr-defined]
+    parser = argparse.ArgumentParser(
+        prog="python -m processor",
+        description=(
+            "Lập dự thảo quyết định công bố kết quả đánh giá, xếp hạng (ứng dụng CNTT, chuyển "
+            "đổi số, ...) từ bảng điểm Excel của Hội đồng thẩm định, theo một bộ mẫu: tệp quy "
+            "tắc và mẫu Word của tỉnh (xem lệnh profiles)."
+        ),
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help="in phiên bản chương trình rồi thoát",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="LỆNH", required=True)
+    run = commands.add_parser(
+        "run",
+        help="kiểm tra bảng điểm, tính điểm, xếp loại, xếp hạng và lập quyết định (.docx)",
+        description=(
+            "Đọc và kiểm tra bảng điểm, tính tổng điểm, xếp loại, xếp hạng từng nhóm rồi ghi "
+            "dự thảo quyết định vào thư mục kết quả. Bảng tính gốc không bị sửa."
+        ),
+    )
+    _workbook_arguments(run)
+    run.add_argument(
+        "--template",
+        metavar="TỆP",
+        type=Path,
+        default=None,
+        help=f"mẫu Word .docx, thay cho {TEMPLATE_NAME} của bộ mẫu",
+    )
+    run.add_argument(
+        "--out",
+        metavar="THƯ_MỤC",
+        type=Path,
+        default=Path("output"),
+        help="thư mục ghi quyết định (mặc định: output)",
+    )
+    run.add_argument(
+        "--timings",
+        action="store_true",
+        help="in thời gian của từng công đoạn (đọc, kiểm tra, tính, điền mẫu, ghi)",
+    )
+    check = commands.add_parser(
+        "check",
+        help="chỉ kiểm tra bảng điểm và liệt kê mọi lỗi, cảnh báo; không lập quyết định",
+        description=(
+            "Đọc và kiểm tra bảng điểm theo tệp quy tắc, in mọi lỗi và cảnh báo kèm sheet và ô. "
+            "Không ghi tệp nào. Mã thoát 0 nếu không có lỗi (có thể có cảnh báo), 2 nếu có lỗi."
+        ),
+    )
+    _workbook_arguments(check)
+    profiles = commands.add_parser(
+        "profiles",
+        help="liệt kê các bộ mẫu có sẵn (tệp quy tắc và mẫu Word của từng loại quyết định)",
+        description=(
+            "In tên và mô tả một dòng của từng bộ mẫu đi kèm chương trình; chọn một bộ bằng "
+            f"--profile TÊN (không chọn thì dùng {DEFAULT_PROFILE}). Bộ mẫu riêng của tỉnh là một "
+            f"thư mục chứa {RULES_NAME} và {TEMPLATE_NAME}: --profile THƯ_MỤC."
+        ),
+    )
+    _format_argument(profiles)
+    # -- unattended operation (processor/unattended/): drop folder, January job, email --
+    inbox = commands.add_parser(
+        "inbox",
+        help="xử lý một lượt thư mục nhận rồi thoát (cho lịch chạy tự động)",
+        description=(
+            "Tiếp tục việc dở của lần chạy trước, lập quyết định cho mọi bảng điểm đã chép xong "
+            "trong inbox/, gửi các thư đang chờ, rồi thoát. Bảng điểm gốc không bị sửa."
+        ),
+    )
+    _config_argument(inbox)
+    inbox.add_argument(
+        "--yearly",
+        action="store_true",
+        help=(
+            "việc tháng Giêng: thêm bước gửi thư nhắc (một lần mỗi năm) nếu chưa có quyết "
+            "định của năm đánh giá"
+        ),
+    )
+    watch = commands.add_parser(
+        "watch",
+        help="chạy thường trực, xử lý bảng điểm ngay khi được thả vào thư mục nhận",
+        description=(
+            "Theo dõi inbox/ (sự kiện hệ thống tệp, và quét định kỳ cho thư mục mạng), làm như "
+            "lệnh inbox mỗi khi có tệp mới, tự làm việc tháng Giêng. Dừng bằng Ctrl+C hoặc SIGTERM."
+        ),
+    )
+    _config_argument(watch)
+    schedule = commands.add_parser(
+        "schedule",
+        help="in lịch chạy việc tháng Giêng (systemd, cron, Windows) cho máy này",
+        description=(
+            "In nội dung cài đặt lịch chạy, dùng đúng Python và tệp cấu hình của máy này: "
+            "systemd (service và timer), cron, windows (lệnh schtasks); hoặc systemd-watch, "
+            "windows-watch (chạy lệnh watch thường trực, thay cho việc tháng Giêng)."
+        ),
+    )
+    _config_argument(schedule)
+    schedule.add_argument(
+        "--print",
+        dest="kind",
+        required=True,
+        choices=("systemd", "cron", "windows", "systemd-watch", "windows-watch"),
+        help="loại lịch cần in: systemd, cron, windows, systemd-watch hoặc windows-watch",
+    )
+    config = commands.add_parser(
+        "config",
+        help="kiểm tra tệp cấu hình triển khai và thử kết nối máy chủ thư",
+        description=(
+            "check: đọc và kiểm tra tệp cấu hình, tệp quy tắc, các mẫu, quyền ghi thư mục, "
+            "mật khẩu, rồi thử kết nối và đăng nhập máy chủ thư. Không gửi thư nào."
+        ),
+    )
+    config.add_argument("action", metavar="VIỆC", choices=("check",), help="việc cần làm: check")
+    _config_argument(config)
+    return parser
+
+
+def _config_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--config",
+        metavar="TỆP",
+        type=Path,
+        required=True,
+        help="tệp cấu hình triển khai TOML (mẫu: templates/cau-hinh-trien-khai.example.toml)",
+    )
+
+
+def _workbook_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("workbook", metavar="BẢNG_ĐIỂM", type=Path, help="tệp bảng điểm .xlsx")
+    command.add_argument(
+        "--profile",
+        metavar="BỘ_MẪU",
+        default=None,
+        help=(
+            f"bộ mẫu: tên một bộ có sẵn (lệnh profiles) hoặc thư mục chứa {RULES_NAME} và "
+            f"{TEMPLATE_NAME} (mặc định: {DEFAULT_PROFILE})"
+        ),
+    )
+    command.add_argument(
+        "--rules",
+        metavar="TỆP",
+        type=Path,
+        default=None,
+        help=f"tệp quy tắc TOML, thay cho {RULES_NAME} của bộ mẫu",
+    )
+    _format_argument(command)
+
+
+def _format_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="cách in kết quả: text (cho người đọc, mặc định) hoặc json (cho chương trình khác)",
+    )
