@@ -59,6 +59,10 @@ def fill(cls: type[Any], template: Path, context: dict[str, Any]) -> Any:
     """The template rendered with `cls` (a DocxTemplate), not yet written anywhere."""
     document = cls(template)
     document.render(context, jinja_environment(), autoescape=True)
+    # docxtpl renders tags in the author but not in "last modified by": a template copied from
+    # another province would keep that province's drafting body there, so it follows the author.
+    properties = document.docx.core_properties
+    properties.last_modified_by = properties.author
     return document
 
 
