@@ -13,13 +13,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import random
 import sys
-import tomllib
-import zipfile
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
-
-from processor.writing.files import canonical_zip
+from sample_kit import Criterion, from_hundredths, load_rules, save_reproducibly, to_hundredths
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES = ROOT / "templates" / "lao-cai-2020" / "quy-tac.toml"
@@ -115,49 +108,6 @@ DEDUCTION_CHOICES = (50, 100, 150, 200)
 # How far a criterion's fraction of its maximum may stray from the agency's overall
 # fraction; keeps the breakdown varied without looking arbitrary.
 SPREAD = 0.15
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One scoring column; max_by_group holds the maximum in hundredths of a point."""
-
-    code: str
-    max_by_group: dict[str, int]
-    deduction: bool
-
-
-def to_hundredths(value: int | float | str) -> int:
-    """Convert a point value to integer hundredths, refusing more than 2 decimals."""
-    hundredths = Decimal(str(value)) * 100
-    if hundredths != hundredths.to_integral_value():
-        raise ValueError(f"{value!r} has more than 2 decimals")
-    return int(hundredths)
-
-
-def from_hundredths(hundredths: int) -> int | float:
-    """Cell value for an amount in hundredths: int when whole, else a 2-decimal float."""
-    if hundredths % 100 == 0:
-        return hundredths // 100
-    return hundredths / 100
-
-
-def load_rules(path: Path) -> tuple[dict[str, int], list[Criterion]]:
-    """Read group maxima and criteria (in file order) so the sample follows the rules file."""
-    with path.open("rb") as fh:
-        rules = tomllib.load(fh)
-    groups = {g["code"]: to_hundredths(g["max_points"]) for g in rules["groups"]}
-    criteria = [
-        Criterion(
-            code=c["code"],
-            max_by_group={k: to_hundredths(v) for k, v in c.get("max", {}).items()},
-            deduction=bool(c.get("deduction", False)),
-        )
-        for c in rules["criteria"]
-    ]
-    missing = {group for group, *_ in PUBLISHED} - groups.keys()
-    if missing:
-        raise ValueError(f"{path}: the rules file lacks the published groups {sorted(missing)}")
-    return groups, criteria
 
 
 def distribute(rng: random.Random, total: int, caps: list[int]) -> list[int]:
@@ -277,7 +227,7 @@ def write_notes_sheet(ws: Worksheet) -> None:
 
 def build_workbook(rules_path: Path) -> Workbook:
     """Assemble the three sheets from the rules file and the published table."""
-    groups, criteria = load_rules(rules_path)
+    groups, criteria = load_rules(rules_path, (group for group, *_ in PUBLISHED))
     scores = build_scores(groups, criteria)
     wb = Workbook()
     ws = wb.active
@@ -293,26 +243,13 @@ def build_workbook(rules_path: Path) -> Workbook:
     return wb
 
 
-def save_reproducibly(wb: Workbook, out: Path) -> None:
-    """Save with fixed properties and zip timestamps so a rebuild is byte-identical.
-
-    `Workbook.save` stamps `modified` with the current time and zip entries with the
-    local clock, so the archive is written with ExcelWriter and then repacked.
-    """
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(canonical_zip(buffer.getvalue(), ZIP_TIMESTAMP))
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="rules TOML file")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="workbook to write")
     args = parser.parse_args(argv)
-    save_reproducibly(build_workbook(args.rules), args.out)
+    save_reproducibly(build_workbook(args.rules), args.out, ZIP_TIMESTAMP)
     print(f"Đã ghi {args.out}")
     return 0
 
