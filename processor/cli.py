@@ -115,8 +115,12 @@ def _run(args: argparse.Namespace) -> int:
     print(f"Năm đánh giá {info.year}, {len(outcome.evaluation.agencies)} đơn vị:")
     for group in groups:
         line = f"  Nhóm {group.code} – {group.title}: {group.agencies} đơn vị"
+        if group.unranked:
+            line += f" xếp hạng, {group.unranked} đơn vị không xếp hạng"
+        if group.grades_text:
+            line += f" ({group.grades_text})"
         if group.first is not None:
-            line += f" ({group.grades_text}); xếp thứ nhất: {group.first}, {group.first_total} điểm"
+            line += f"; xếp thứ nhất: {group.first}, {group.first_total} điểm"
         print(line)
     if args.timings:
         _print_timings(timings.seconds)
