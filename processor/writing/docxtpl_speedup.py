@@ -87,9 +87,27 @@ _SPACE = re.compile(r"<w:t>((?:(?!<w:t>).)*)({{.*?}}|{%.*?%})", _D)
 _ROW = re.compile(r"<w:tr[ >](?:(?!<w:tr[ >]).)*({%|{{)tr ([^}%]*(?:%}|}})).*?</w:tr>", _D)
 _PARA = re.compile(r"<w:p[ >](?:(?!<w:p[ >]).)*({%|{{)p ([^}%]*(?:%}|}})).*?</w:p>", _D)
 _INSIDE_TAG = re.compile(r"(?<=\{[\{%])(.*?)(?=[\}%]})")  # no DOTALL, as in docxtpl
-# What some other pass needs in the text after the first two passes; the four passes above
-# cannot make any of it, so without it every other pass leaves the text as it is.
-_RARE = re.compile(r"colspan|cellbg|\{#|\{%-|-%\}|\{[{%](?:r\s|tc )|(?:vm|hm)\s*%\}")
+# The rarer passes, each run only when the text holds what its pattern needs (a pass whose
+# pattern cannot match leaves the text as it is): run tags, {%- -%}, {%tc %}, {#p #} comments.
+_RUN_TAG = re.compile(r"\{[{%]r\s")
+_RUN_SPLIT = re.compile(r"({{r\s.*?}}|{%r\s.*?%})", _D)
+_RUN_SPLIT_TO = (
+    r'</w:t></w:r><w:r><w:t xml:space="preserve">\1</w:t></w:r><w:r><w:t xml:space="preserve">'
+)
+_MERGE_BEFORE = re.compile(r"</w:t>(?:(?!</w:t>).)*?{%-", _D)
+_MERGE_AFTER = re.compile(r"-%}(?:(?!<w:t[ >]|{%|{{).)*?<w:t[^>]*?>", _D)
+_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*({%|{{)tc ([^}%]*(?:%}|}})).*?</w:tc>", _D)
+_RUN = re.compile(r"<w:r[ >](?:(?!<w:r[ >]).)*({%|{{)r ([^}%]*(?:%}|}})).*?</w:r>", _D)
+_COMMENTS = tuple(
+    (
+        f"{{#{y} ",
+        re.compile(rf"<w:{y}[ >](?:(?!<w:{y}[ >]).)*({{#){y} ([^}}#]*(?:#}})).*?</w:{y}>", _D),
+    )
+    for y in ("tr", "tc", "p")
+)
+# What the passes left to docxtpl need (cell colours and spans, vertical and horizontal
+# merges): none of the passes above can make them.
+_RARE = re.compile(r"colspan|cellbg|(?:vm|hm)\s*%\}")
 
 
 def fast_template() -> type[Any]:
@@ -130,9 +148,23 @@ class FastTemplate(_DocxTemplate):
         xml = _JINJA_TAG.sub(lambda m: _RUN_BREAK.sub("", m.group(0)), xml)
         if _RARE.search(xml):
             return super().patch_xml(src_xml)
+        # docxtpl's passes in docxtpl's order, each skipped when it cannot match.
         xml = _SPACE.sub(r'<w:t xml:space="preserve">\1\2', xml)
+        if _RUN_TAG.search(xml):
+            xml = _RUN_SPLIT.sub(_RUN_SPLIT_TO, xml)
+        if "{%-" in xml:
+            xml = _MERGE_BEFORE.sub("{%", xml)
+        if "-%}" in xml:
+            xml = _MERGE_AFTER.sub("%}", xml)
         xml = _ROW.sub(r"\1 \2", xml)
+        if "{%tc " in xml or "{{tc " in xml:
+            xml = _CELL.sub(r"\1 \2", xml)
         xml = _PARA.sub(r"\1 \2", xml)
+        if "{%r " in xml or "{{r " in xml:
+            xml = _RUN.sub(r"\1 \2", xml)
+        for needed, pattern in _COMMENTS:
+            if needed in xml:
+                xml = pattern.sub(r"\1 \2", xml)
         return _INSIDE_TAG.sub(_clean_tag, xml)
 
     def resolve_listing(self, xml: str) -> str:

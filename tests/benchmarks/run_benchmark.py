@@ -231,7 +231,7 @@ def run_check(series: Series, workbook: Path, rules: Path) -> None:
     """One measured `check`: it prints no timings, only whether the workbook is usable."""
     run, stdout, _ = measure(check_command(workbook, rules))
     result = json.loads(stdout)
-    if not result.get("ok") or result.get("agencies") != series.agencies:
+    if not result.get("ok") or result.get("agency_count") != series.agencies:
         raise RuntimeError(f"unexpected check of {workbook}: {stdout[:2000]}")
     series.runs.append(run)
 
@@ -240,7 +240,7 @@ def run_tool(series: Series, workbook: Path, rules: Path, scratch: Path) -> None
     """One measured run of the tool, with its own stage timings."""
     run, stdout, _ = measure(tool_command(workbook, rules, scratch))
     result = json.loads(stdout)
-    if not result.get("ok") or result.get("agencies") != series.agencies:
+    if not result.get("ok") or result.get("agency_count") != series.agencies:
         raise RuntimeError(f"unexpected result for {workbook}: {stdout[:2000]}")
     run.stages = {k: float(v) for k, v in result["timings"].items()}
     series.runs.append(run)
