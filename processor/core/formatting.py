@@ -44,12 +44,14 @@ def format_points(value: Decimal) -> str:
 def parse_vietnamese_number(text: str) -> Decimal:
     """`1.000` -> 1000, `62,5` -> 62.5, `1.234,5` -> 1234.5; a lone `0.5` stays 0.5.
 
-    A dot followed by exactly three digits groups thousands, as Vietnamese writes them.
+    A dot followed by exactly three digits groups thousands, as Vietnamese writes them, after
+    a first group of one to three digits that does not start with 0 (`0.125` is a fraction).
     """
     if "," in text:
         return Decimal(text.replace(".", "").replace(",", "."))
     parts = text.split(".")
-    if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]):
+    grouped = 1 <= len(parts[0]) <= 3 and not parts[0].startswith("0")
+    if len(parts) > 1 and grouped and all(len(p) == 3 for p in parts[1:]):
         return Decimal("".join(parts))
     return Decimal(text)
 

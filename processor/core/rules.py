@@ -6,17 +6,15 @@ file is reported at once, in Vietnamese, with the key that holds it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from processor.core.formatting import format_points, normalise, parse_vietnamese_number
+from processor.core.formatting import format_points, normalise
+from processor.core.grade_rules import KINDS, GradeReader
 from processor.core.model import (
     SCORE_COLUMNS,
-    Bound,
     Criterion,
-    Grade,
     Group,
     Pillar,
     RankBasis,
@@ -24,7 +22,8 @@ from processor.core.model import (
     TiePolicy,
 )
 from processor.core.problems import InputError
-from processor.core.wording import WordingReader
+from processor.core.rule_fields import TOP
+from processor.core.wording import WORDING_KEYS, WordingReader
 
 SCHEMA_VERSION = 1
 TIE_NAMES = {
@@ -33,8 +32,43 @@ TIE_NAMES = {
     "1223": TiePolicy.DENSE,
     "dense": TiePolicy.DENSE,
 }
-# A number the wording states as points or as a percentage: "85 điểm", "62,5 điểm", "75%".
-_STATED = re.compile(r"(\d+(?:[.,]\d+)*)\s*(điểm|%)")
+# Every key the file may have, section by section (README, "Tệp quy tắc"); any other key is
+# reported with these listed and its near miss suggested.
+SCHEMA: dict[str, tuple[str, ...]] = {
+    TOP: (
+        "schema_version",
+        "profile",
+        "document",
+        "wording",
+        "signature",
+        "email",
+        "scoring",
+        "groups",
+        "pillars",
+        "grades",
+        "criteria",
+        "info_fields",
+    ),
+    "profile": ("description",),
+    "document": (
+        "province",
+        "place",
+        "issuer",
+        "issuer_short",
+        "authority",
+        "decision_symbol",
+        "output_file",
+    ),
+    "wording": WORDING_KEYS,
+    "signature": ("above",),
+    "email": ("subject", "salutation"),
+    "scoring": ("precision", "ties", "percent_precision", "not_scored", "rank_by"),
+    "groups": ("code", "label", "title", "max_points", "scale_text"),
+    "pillars": ("code", "name"),
+    "grades": ("name", *KINDS, "text"),
+    "criteria": ("code", "name", "max", "deduction", "pillar", "weight"),
+    "info_fields": ("key", "name", "blank"),
+}
 
 
 def parse_rules(raw: Mapping[str, Any], label: str = "quy tắc") -> Rules:
@@ -46,10 +80,18 @@ def parse_rules(raw: Mapping[str, Any], label: str = "quy tắc") -> Rules:
     return rules
 
 
-class _Parser(WordingReader):
+class _Parser(WordingReader, GradeReader):
+    schema = SCHEMA
+    arrays = frozenset({"groups", "pillars", "grades", "criteria", "info_fields"})
+
+    def __init__(self, label: str):
+        super().__init__(label)
+        self.unscaled = set()
+
     # -- sections --------------------------------------------------------------------------
 
     def rules(self, raw: Mapping[str, Any]) -> Rules | None:
+        raw = self.known(raw, TOP, "")
         version = raw.get("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
             self.fail(
@@ -66,6 +108,8 @@ class _Parser(WordingReader):
         )
         description = self.profile(raw.get("profile"))
         scoring = raw.get("scoring", {})
+        if isinstance(scoring, dict):
+            scoring = self.known(scoring, "scoring", "scoring.")
         precision, ties = self.scoring(scoring)
         extra = self.scoring_extra(scoring)
         groups = self.groups(raw.get("groups"))
@@ -99,6 +143,7 @@ class _Parser(WordingReader):
         if not isinstance(table, dict):
             self.fail("[profile]", 'Phải là một bảng (description = "...").')
             return ""
+        table = self.known(table, "profile", "profile.")
         return self.text(table, "description", "profile.", required=False)
 
     def scoring_extra(self, table: Any) -> tuple[int, tuple[str, ...], RankBasis] | None:
@@ -165,6 +210,9 @@ class _Parser(WordingReader):
             max_points = self.number(item.get("max_points"), f"{where}max_points")
             if max_points is not None and max_points <= 0:
                 self.fail(f"{where}max_points", "Điểm tối đa của nhóm phải lớn hơn 0.")
+                max_points = None
+            if max_points is None:
+                self.unscaled.add(code)
             scale_text = self.text(item, "scale_text", where, required=False) or None
             if max_points is not None and scale_text is not None:
                 self.check_wording(
@@ -180,114 +228,6 @@ class _Parser(WordingReader):
                 )
             )
         return groups
-
-    def grades(self, items: Any, groups: list[Group]) -> list[Grade]:
-        if items is None or items == []:
-            return []  # no grades: the decision ranks only
-        if not isinstance(items, list) or len(items) < 2:
-            self.fail(
-                "[[grades]]",
-                "Phải có ít nhất hai mức xếp loại [[grades]], từ cao xuống thấp "
-                "(hoặc bỏ hẳn [[grades]] nếu chỉ xếp hạng).",
-            )
-            return []
-        grades: list[Grade] = []
-        stated_above: set[tuple[str, Decimal]] = set()
-        tables = self.tables(items, "grades", "mức")
-        for n, (where, item) in enumerate(tables):
-            name = self.text(item, "name", where)
-            last = n == len(tables) - 1
-            bounds, stated = self.bounds(item, where, groups, last)
-            text = self.text(item, "text", where, required=False) or None
-            if text is not None:
-                self.check_wording(
-                    f"{where}text", text, stated | stated_above, "ngưỡng của mức này và mức trên"
-                )
-            stated_above = stated
-            if grades and bounds is not None and grades[-1].bounds is not None:
-                self.check_descending(grades[-1], bounds, where, groups)
-            grades.append(Grade(name=name, bounds=bounds, text=text))
-        return grades
-
-    def bounds(
-        self, item: Mapping[str, Any], where: str, groups: list[Group], last: bool
-    ) -> tuple[dict[str, Bound] | None, set[tuple[str, Decimal]]]:
-        kinds = [k for k in ("from_points", "above_percent") if k in item]
-        if last:
-            if kinds:
-                self.fail(
-                    f"{where}{kinds[0]}",
-                    "Mức cuối cùng không có ngưỡng: mọi tổng điểm thấp hơn mức trên "
-                    "đều thuộc mức này.",
-                )
-            return None, set()
-        if len(kinds) != 1:
-            self.fail(
-                where.rstrip("."),
-                "Mỗi mức (trừ mức cuối) cần đúng một trong hai cách ghi ngưỡng: "
-                "from_points (điểm, tính cả ngưỡng) hoặc "
-                "above_percent (% điểm tối đa, không tính ngưỡng).",
-            )
-            return {}, set()
-        kind = kinds[0]
-        value = item[kind]
-        per_group = value if isinstance(value, dict) else {g.code: value for g in groups}
-        for code in per_group:
-            if code not in {g.code for g in groups}:
-                self.fail(f"{where}{kind}.{code}", f"Không có nhóm mã {code!r} trong [[groups]].")
-        bounds: dict[str, Bound] = {}
-        stated: set[tuple[str, Decimal]] = set()
-        for group in groups:
-            key = f"{where}{kind}.{group.code}"
-            if group.code not in per_group:
-                self.fail(key, f"Thiếu ngưỡng cho nhóm {group.code}.")
-                continue
-            number = self.number(per_group[group.code], key)
-            if number is None:
-                continue
-            if kind == "from_points":
-                if not 0 <= number <= group.max_points:
-                    self.fail(key, f"Ngưỡng phải từ 0 đến {format_points(group.max_points)} điểm.")
-                bounds[group.code] = Bound(points=number, inclusive=True)
-                stated.add(("điểm", number))
-            else:
-                if not 0 <= number <= 100:
-                    self.fail(key, "Ngưỡng phần trăm phải từ 0 đến 100.")
-                bounds[group.code] = Bound(
-                    points=group.max_points * number / 100, inclusive=False, percent=number
-                )
-                stated.add(("%", number))
-        return bounds, stated
-
-    def check_descending(
-        self, above: Grade, bounds: Mapping[str, Bound], where: str, groups: list[Group]
-    ) -> None:
-        assert above.bounds is not None
-        for group in groups:
-            upper, lower = above.bounds.get(group.code), bounds.get(group.code)
-            if upper is not None and lower is not None and lower.points >= upper.points:
-                self.fail(
-                    where.rstrip("."),
-                    f"Ngưỡng của nhóm {group.code} phải thấp hơn ngưỡng mức {above.name!r} ở trên.",
-                )
-
-    def check_wording(
-        self, key: str, text: str, expected: set[tuple[str, Decimal]], what: str
-    ) -> None:
-        """The numbers a sentence states must be the thresholds it sits beside."""
-        found = {(unit, parse_vietnamese_number(n)) for n, unit in _STATED.findall(text)}
-        if found != expected:
-
-            def show(items: set[tuple[str, Decimal]]) -> str:
-                ordered = sorted(items, key=lambda x: (x[0], -x[1]))
-                shown = [f"{format_points(n)}{'%' if u == '%' else ' điểm'}" for u, n in ordered]
-                return ", ".join(shown) or "(không có)"
-
-            self.fail(
-                key,
-                f"Câu chữ nêu {show(found)} nhưng {what} là {show(expected)}; "
-                "sửa câu chữ hoặc ngưỡng cho khớp nhau.",
-            )
 
     def criteria(
         self, items: Any, group_codes: list[str], pillar_codes: list[str]
@@ -323,7 +263,11 @@ class _Parser(WordingReader):
             for group_code, value in maxima.items():
                 key = f"{where}max.{group_code}"
                 if group_code not in group_codes:
-                    self.fail(key, f"Không có nhóm mã {group_code!r} trong [[groups]].")
+                    self.fail(
+                        key,
+                        f"Không có nhóm mã {group_code!r} trong [[groups]]; các mã: "
+                        f"{', '.join(group_codes)}.",
+                    )
                     continue
                 number = self.number(value, key)
                 if number is not None and number <= 0:
@@ -380,6 +324,8 @@ class _Parser(WordingReader):
     def check_totals(self, groups: list[Group], criteria: list[Criterion]) -> None:
         """A group's criteria must add up to its scale, or the grade bands mean nothing."""
         for i, group in enumerate(groups):
+            if group.code in self.unscaled:
+                continue  # its max_points is reported already
             total = sum(
                 (
                     c.weight * c.max_points[group.code]

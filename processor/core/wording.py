@@ -51,6 +51,16 @@ _TEXTS: tuple[tuple[str, bool, str], ...] = (
     ("unranked_heading", False, "Đơn vị tham gia đánh giá nhưng không xếp hạng"),
     ("prior_blank", False, ""),
 )
+# Every key [wording] may have.
+WORDING_KEYS = (
+    "subject",
+    "subject_short",
+    "title",
+    "legal_bases",
+    *(key for key, _, _ in _TEXTS[2:]),
+    "recipients",
+    "change_style",
+)
 # Texts printed as they are: no placeholder is filled in them.
 _PLAIN = {"subject", "subject_short", "proposing_body", "submission_symbol", "prior_blank"}
 
@@ -82,6 +92,7 @@ class WordingReader(FieldReader):
             self.fail("[document]", "Thiếu bảng [document] (tên tỉnh, cơ quan ban hành...).")
             return None
         where = "document."
+        table = self.known(table, "document", where)
         issuer = self.lines(table, "issuer", where)
         output_file = self.text(table, "output_file", where, required=False) or (
             "quyet-dinh-xep-hang-{nam}.docx"
@@ -145,6 +156,11 @@ class WordingReader(FieldReader):
             return None
         allowed = (*PLACEHOLDERS, *extra_names)
         where = "wording."
+        table = self.known(table, "wording", where)
+        if isinstance(signature, dict):
+            signature = self.known(signature, "signature", "signature.")
+        if isinstance(email, dict):
+            email = self.known(email, "email", "email.")
         texts = {}
         for key, required, default in _TEXTS:
             value = (

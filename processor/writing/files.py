@@ -1,13 +1,21 @@
-"""Writing outputs so that a reader never sees half a file."""
+"""Writing outputs so that a reader never sees half a file.
+
+An OSError raised here says what happened in Vietnamese (its `strerror`: "Ổ đĩa đã đầy"), keeps
+its class and errno (so `except FileExistsError` still works) and has the original as its
+cause; `refusal_sentence` gives the whole sentence, with what to do and the original below.
+"""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import TypeAlias
+
+from processor.core.messages import os_reason, with_detail
 
 DateTime: TypeAlias = tuple[int, int, int, int, int, int]  # what a zip entry's time holds
 ZIP_EPOCH: DateTime = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
@@ -43,17 +51,82 @@ def write_atomic(path: Path, data: bytes) -> None:
     An interrupted run leaves the previous file or none, never a broken one: the rename is
     atomic within one filesystem, and the data is flushed to disk before it.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    make_folder(path.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:
+        raise in_vietnamese(exc, path.parent) from exc
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
+    except PermissionError as exc:  # Windows: the old file is open in Word
+        Path(temporary).unlink(missing_ok=True)
+        raise in_vietnamese(exc, path, held_open=path.exists()) from exc
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise in_vietnamese(exc, path) from exc
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def make_folder(folder: Path) -> None:
+    """The folder and its parents; a file where a folder should be is named as such."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        blocking = next(
+            (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder
+        )
+        raise type(exc)(
+            exc.errno or errno.EEXIST,
+            f"Đã có một tệp tên {blocking.name} ở chỗ cần một thư mục ({blocking})",
+            str(folder),
+        ) from exc
+    except OSError as exc:
+        raise in_vietnamese(exc, folder) from exc
+
+
+def in_vietnamese(exc: OSError, path: Path, *, held_open: bool = False) -> OSError:
+    """The same error (class, errno, path) saying what happened in Vietnamese."""
+    reason, _ = os_reason(exc, "ghi")
+    if held_open:
+        reason = f"tệp cũ đang mở trong một chương trình khác (như Word), hoặc {reason}"
+    code = exc.errno if exc.errno is not None else _code_of(exc)
+    text = reason[:1].upper() + reason[1:]
+    try:
+        return type(exc)(code, text, str(path))
+    except TypeError:  # a subclass with its own arguments
+        return OSError(code, text, str(path))
+
+
+def refusal_sentence(exc: OSError, path: Path | str) -> str:
+    """`Không ghi được …: ổ đĩa đã đầy. Giải phóng chỗ trống …`, then the original below."""
+    original = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+    reason, hint = os_reason(original, "ghi")
+    if original is not exc and exc.strerror:
+        reason = exc.strerror[:1].lower() + exc.strerror[1:]
+    return with_detail(
+        f"Không ghi được {path}: {reason}. {hint}", f"{type(original).__name__}: {original}"
+    )
+
+
+def _code_of(exc: OSError) -> int:
+    for kind, code in (
+        (FileExistsError, errno.EEXIST),
+        (FileNotFoundError, errno.ENOENT),
+        (PermissionError, errno.EACCES),
+        (IsADirectoryError, errno.EISDIR),
+        (NotADirectoryError, errno.ENOTDIR),
+    ):
+        if isinstance(exc, kind):
+            return code
+    return errno.EIO
 
 
 def sync_folder(folder: Path) -> None:
@@ -70,6 +143,9 @@ def sync_folder(folder: Path) -> None:
 def rename_new(source: Path, target: Path) -> None:
     """Rename, refusing to replace anything (POSIX rename would silently overwrite)."""
     if target.exists():
-        raise FileExistsError(f"{target} đã có")
-    os.rename(source, target)
+        raise FileExistsError(errno.EEXIST, "Đã có một tệp hoặc thư mục cùng tên", str(target))
+    try:
+        os.rename(source, target)
+    except OSError as exc:
+        raise in_vietnamese(exc, target) from exc
     sync_folder(target.parent)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 
 from processor.config.settings.model import SmtpSettings
+from processor.core.messages import os_error_message, with_detail
 from processor.core.problems import InputError, Problem
 
 
@@ -35,11 +36,24 @@ def read_password(smtp: SmtpSettings, environ: Mapping[str, str] | None = None) 
     assert smtp.password_file is not None  # guaranteed by the reader
     try:
         text = smtp.password_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
+    except OSError as exc:
         raise InputError(
             "Không đọc được mật khẩu máy chủ thư.",
-            [Problem("smtp.password_file", f"{smtp.password_file}: {reason}.")],
+            [Problem("smtp.password_file", os_error_message(exc, smtp.password_file, "đọc"))],
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "Không đọc được mật khẩu máy chủ thư.",
+            [
+                Problem(
+                    "smtp.password_file",
+                    with_detail(
+                        f"Tệp {smtp.password_file} không phải chữ UTF-8: lưu lại tệp với bảng mã "
+                        "UTF-8",
+                        exc,
+                    ),
+                )
+            ],
         ) from None
     value = text.rstrip("\r\n")
     if not value:

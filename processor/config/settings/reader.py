@@ -24,6 +24,7 @@ from processor.config.settings.model import (
     WatchSettings,
 )
 from processor.config.settings.values import SECTIONS, ValueReader
+from processor.core.near_miss import corrected, unknown_keys
 from processor.core.problems import InputError, Problem
 
 REQUIRED_SECTIONS = ("folders", "smtp", "email")
@@ -33,10 +34,17 @@ class SettingsReader(ValueReader):
     """Reads every section, so one run reports every mistake in the file."""
 
     def settings(self, raw: Mapping[str, Any], source: Path) -> Settings | None:
+        names = list(SECTIONS)
+        unknown = unknown_keys(raw, names)
+        for item in unknown:
+            guess = f" Có phải [{item.guess}]?" if item.guess else ""
+            self.fail(
+                item.key,
+                f"Mục không dùng đến.{guess} Các mục có thể có: {', '.join(names)}.",
+            )
+        raw = corrected(raw, unknown)
         for key, value in raw.items():
-            if key not in SECTIONS:
-                self.fail(key, f"Mục không dùng đến; các mục có thể có: {', '.join(SECTIONS)}.")
-            elif not isinstance(value, dict):
+            if key in SECTIONS and not isinstance(value, dict):
                 self.fail(key, f"Phải là một bảng: dòng [{key}] và các khóa bên dưới.")
         for name in REQUIRED_SECTIONS:
             if name not in raw:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from processor.config.settings.model import address_of
+from processor.core.near_miss import corrected, unknown_key_message, unknown_keys
 from processor.core.problems import Problem
 
 SECTIONS = {
@@ -47,16 +48,18 @@ class ValueReader:
         self.problems.append(Problem(f"{self.label}: {key}", message))
 
     def table(self, raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+        """The section's keys, each unknown one reported and a near miss read as meant."""
         value = raw.get(name, {})
         if not isinstance(value, dict):
             return {}
-        for key in value:
-            if key not in SECTIONS[name] and not (name == "smtp" and key == "password"):
-                allowed = ", ".join(sorted(SECTIONS[name]))
-                self.fail(
-                    f"{name}.{key}", f"Khóa không dùng đến; các khóa của [{name}]: {allowed}."
-                )
-        return value
+        allowed = sorted(SECTIONS[name])
+        others = {f"[{other}]": keys for other, keys in SECTIONS.items() if other != name}
+        extra = {"password"} if name == "smtp" else set()  # refused with its own message
+        unknown = [k for k in unknown_keys(value, allowed, others) if k.key not in extra]
+        for item in unknown:
+            message = unknown_key_message(item, f"[{name}]", allowed, opening="Khóa không dùng đến")
+            self.fail(f"{name}.{item.key}", message)
+        return corrected(value, unknown)
 
     def text(
         self, table: dict[str, Any], section: str, key: str, *, required: bool = False
