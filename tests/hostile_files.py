@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -439,6 +440,16 @@ def too_many_members(folder: Path, count: int = 5_001) -> Path:
     base = valid_workbook(folder, "co-so.xlsx")
     extra: dict[str, Content] = {f"xl/media/anh{n}.bin": b"" for n in range(count)}
     return rewrite(base, folder / "bang-diem.xlsx", add=extra)
+
+
+def duplicate_part(folder: Path, name: str = SHEET) -> Path:
+    """A second member called `name` (the sheet's own name, or it in another case or with
+    backslashes) holding other scores, after the first: which one is the sheet is ambiguous."""
+    base = valid_workbook(folder, "co-so.xlsx")
+    other = b"".join(sheet_xml([first_rows()[0], '<row r="2"><c r="A2"><v>9</v></c></row>']))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile's "Duplicate name"
+        return rewrite(base, folder / "bang-diem.xlsx", add={name: other})
 
 
 # -- files that must be read ----------------------------------------------------------------------

@@ -32,6 +32,14 @@ def bomb(folder: Path) -> Path:
     return hf.zip_bomb(folder, size=MAX_PART_BYTES + hf.MiB)
 
 
+def duplicate_by_case(folder: Path) -> Path:
+    return hf.duplicate_part(folder, "xl/worksheets/Sheet1.xml")
+
+
+def duplicate_by_backslash(folder: Path) -> Path:
+    return hf.duplicate_part(folder, "xl\\worksheets\\sheet1.xml")
+
+
 CASES: dict[str, tuple[Callable[[Path], Path], list[str]]] = {
     "missing": (missing, ["Tệp không tồn tại"]),
     "directory": (directory, ["Đây là một thư mục, không phải tệp"]),
@@ -67,6 +75,18 @@ CASES: dict[str, tuple[Callable[[Path], Path], list[str]]] = {
     "crc error": (hf.crc_corrupted, ["Tệp hỏng", "sai mã kiểm tra CRC", "lưu lại"]),
     "truncated zip": (hf.truncated_zip, ["Tệp hỏng", "bị cắt cụt"]),
     "too many members": (hf.too_many_members, ["Tệp nén bất thường", "giới hạn 5.000 phần"]),
+    "duplicate part": (
+        hf.duplicate_part,
+        ["Tệp hỏng", "hai phần cùng tên «xl/worksheets/sheet1.xml»", "mở bằng Excel và lưu lại"],
+    ),
+    "duplicate part by case": (
+        duplicate_by_case,
+        ["Tệp hỏng", "«xl/worksheets/sheet1.xml» và «xl/worksheets/Sheet1.xml»", "chữ hoa"],
+    ),
+    "duplicate part by backslash": (
+        duplicate_by_backslash,
+        ["Tệp hỏng", "«xl/worksheets/sheet1.xml» và «xl\\worksheets\\sheet1.xml»", "dấu «\\»"],
+    ),
 }
 
 

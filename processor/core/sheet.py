@@ -56,6 +56,7 @@ class RawWorkbook:
     sheet_names: tuple[str, ...]
     sheets: dict[str, Sheet]
     has_macros: bool = False  # an .xlsm: its macros are never run
+    warnings: tuple[str, ...] = ()  # what the reader put right to read the file, in Vietnamese
 
 
 def column_letter(column: int) -> str:

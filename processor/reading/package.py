@@ -23,6 +23,7 @@ from processor.reading.refusals import (
     Refused,
     corrupt,
     count,
+    duplicate_part,
     hostile_xml,
     megabytes,
     odd_archive,
@@ -175,11 +176,24 @@ class MemberGuard:
             ) from None
 
 
+BACKSLASHED_NAMES = (
+    "Tên các phần bên trong tệp nén dùng dấu «\\» thay cho «/» (ví dụ «{part}»), kiểu do một "
+    "số công cụ nén trên Windows tạo ra, không phải do Excel lưu: chương trình vẫn đọc được, "
+    "nhưng Excel có thể báo tệp lỗi khi mở. Nên mở bằng Excel, đồng ý để Excel sửa, rồi lưu lại."
+)
+
+
 class Package:
-    """The archive's members by name (part names are case-insensitive in OOXML)."""
+    """The archive's members by name (part names are case-insensitive in OOXML).
+
+    Names written with backslashes (`xl\\workbook.xml`, by some Windows zip tools) are read as
+    the slashes they stand for, as zipfile itself does on Windows, with a warning in `warnings`;
+    two members whose names then differ only in case, or not at all, are refused as ambiguous.
+    """
 
     def __init__(self, archive: zipfile.ZipFile) -> None:
         self.archive = archive
+        self.warnings: list[str] = []  # Vietnamese sentences for the secretary; nothing refused
         infos = archive.infolist()
         if len(infos) > limits.MAX_ZIP_MEMBERS:
             raise too_many_members(f"có {count(len(infos))} phần bên trong")
@@ -196,7 +210,18 @@ class Package:
                 f"khi giải nén chiếm tổng cộng {megabytes(total)} MB",
                 f"{megabytes(limits.MAX_TOTAL_BYTES)} MB",
             )
-        self.by_name = {info.filename.lower(): info for info in infos}
+        self.by_name: dict[str, zipfile.ZipInfo] = {}
+        backslashed = ""
+        for info in infos:
+            if "\\" in info.orig_filename:
+                backslashed = backslashed or info.orig_filename
+                info.filename = info.filename.replace("\\", "/")  # open() checks orig_filename
+            key = info.filename.lower()
+            if key in self.by_name and not (key.endswith("/") and info.file_size == 0):
+                raise duplicate_part(self.by_name[key].orig_filename, info.orig_filename)
+            self.by_name[key] = info
+        if backslashed:
+            self.warnings.append(BACKSLASHED_NAMES.format(part=backslashed))
 
     def refuse_doctypes(self) -> None:
         """Look at the start of every XML part, read or not: a DTD anywhere means a forged file.

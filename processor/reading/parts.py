@@ -19,7 +19,7 @@ from processor.reading.refusals import Refused, corrupt, count, too_large, too_l
 from processor.reading.xml_parser import guarded_parser
 
 _STRING_TAGS = tags("si", "t", "rPh")
-_STYLE_TAGS = tags("numFmt", "cellXfs", "xf")
+_STYLE_TAGS = tags("numFmts", "numFmt", "cellXfs", "xf")
 _WORKBOOK_TAGS = tags("workbook", "sheet", "workbookPr")
 
 
@@ -104,13 +104,18 @@ def read_workbook_part(
 
 
 def read_styles(package: Package, info: zipfile.ZipInfo | None) -> dict[str, int]:
-    """Cell style index (as written in `s="…"`) -> formats.DATE, DURATION or PERCENT."""
+    """Cell style index (as written in `s="…"`) -> formats.DATE, DURATION or PERCENT.
+
+    The ids `<cellXfs>` name are the built-in formats and those `<numFmts>` declares, nothing
+    else: a `<numFmt>` inside a `<dxf>` (the differential format of a conditional format or a
+    table style) belongs to that rule alone, and Excel reuses ids there with another meaning.
+    """
     if info is None:
         return {}
     part = info.filename
     custom: dict[int, str] = {}
     cell_formats: list[int] = []
-    in_cell_xfs = False
+    in_cell_xfs = in_num_fmts = False
 
     def number(text: str | None) -> int:
         try:
@@ -119,23 +124,28 @@ def read_styles(package: Package, info: zipfile.ZipInfo | None) -> dict[str, int
             raise corrupt(f"phần «{part}» ghi mã định dạng số không hợp lệ") from None
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal in_cell_xfs
+        nonlocal in_cell_xfs, in_num_fmts
         tag = _STYLE_TAGS.get(name)
         if tag == "xf" and in_cell_xfs:
             if len(cell_formats) > limits.MAX_CELLS:
                 raise corrupt(f"phần «{part}» có quá nhiều kiểu định dạng ô")
             cell_formats.append(number(attrs.get("numFmtId")))
-        elif tag == "numFmt":
+        elif tag == "numFmt" and in_num_fmts:
             if len(custom) > limits.MAX_CELLS:
                 raise corrupt(f"phần «{part}» có quá nhiều định dạng số")
             custom[number(attrs.get("numFmtId"))] = attrs.get("formatCode", "")
         elif tag == "cellXfs":
             in_cell_xfs = True
+        elif tag == "numFmts":
+            in_num_fmts = True
 
     def end(name: str) -> None:
-        nonlocal in_cell_xfs
-        if _STYLE_TAGS.get(name) == "cellXfs":
+        nonlocal in_cell_xfs, in_num_fmts
+        tag = _STYLE_TAGS.get(name)
+        if tag == "cellXfs":
             in_cell_xfs = False
+        elif tag == "numFmts":
+            in_num_fmts = False
 
     package.parse(info, guarded_parser(part, start, end))
     kind_of: dict[int, int] = {}

@@ -36,6 +36,21 @@ def corrupt(detail: str) -> Refused:
     )
 
 
+def duplicate_part(first: str, second: str) -> Refused:
+    """Two members an .xlsx cannot tell apart: which one is the workbook's is anybody's guess."""
+    if first == second:
+        names = f"hai phần cùng tên «{first}»"
+    else:
+        names = (
+            f"hai phần trùng tên «{first}» và «{second}» (tên phần trong tệp .xlsx không phân "
+            "biệt chữ hoa với chữ thường, dấu «\\» với «/»)"
+        )
+    return corrupt(
+        f"tệp nén chứa {names}, mỗi chương trình có thể lấy một phần khác nhau nên không biết "
+        "nội dung nào là thật"
+    )
+
+
 def hostile_xml(part: str) -> Refused:
     return Refused(
         f"Tệp có khai báo DTD/thực thể XML (trong phần «{part}»), không bao giờ có trong tệp "

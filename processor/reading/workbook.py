@@ -135,4 +135,5 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> RawWorkbook:
         sheet_names=tuple(title for title, _ in names),
         sheets=sheets,
         has_macros=macros,
+        warnings=tuple(package.warnings),
     )

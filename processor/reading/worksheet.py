@@ -154,7 +154,8 @@ def read_sheet(
             has_formula = has_value = saw_inline = collecting = False
             content = ""
         elif name == V:
-            has_value = collecting = True
+            has_value = True
+            collecting = cell_type != "inlineStr"  # an inline string's value is its <is> alone
         elif name == ROW:
             number = attrs.get("r")
             row = _row_number(number, part) if number else row + 1

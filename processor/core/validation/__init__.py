@@ -64,6 +64,7 @@ def check_workbook(raw: RawWorkbook, rules: Rules) -> tuple[Evaluation | None, l
                 Severity.WARNING,
             )
         )
+    problems.extend(Problem(raw.file_name, text, Severity.WARNING) for text in raw.warnings)
     agencies = check_scores(scores, rules, problems) if scores else []
     info = check_info(info_sheet, problems, rules.info_fields) if info_sheet else None
     if info is None or errors(problems):
