@@ -79,11 +79,15 @@ def process(
     out_dir: Path,
     timings: Timings | None = None,
 ) -> Outcome:
-    """Make the decision for one workbook; InputError (nothing written) for any bad input."""
+    """Make the decision for one workbook; InputError (nothing written) for any bad input.
+
+    TemplateDamaged (an InputError) when the Word template, not the workbook, is at fault.
+    """
     from processor.core.decision import build_context
     from processor.core.scoring import evaluate
     from processor.writing.files import write_atomic
     from processor.writing.rendering import render_decision
+    from processor.writing.sample_context import sample_context
 
     timings = timings or Timings()
     found = inspect(workbook, rules_file, timings)
@@ -94,7 +98,10 @@ def process(
         groups = evaluate(rules, evaluation.agencies)
         context = build_context(rules, evaluation.info, groups)
     with timings.stage("render"):
-        document = render_decision(template, context)
+        # Checked before and after filling: a damaged template raises TemplateDamaged and no
+        # decision is written. The sample context has every kind of row, so a misspelt name in
+        # a part of the template this workbook leaves empty is found now, not next year.
+        document = render_decision(template, context, reference=sample_context(rules))
     target = out_dir / rules.document.output_file.format(nam=evaluation.info.year)
     if target.parent != out_dir:  # the rules loader refuses this; never write outside anyway
         raise InputError(

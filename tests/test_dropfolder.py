@@ -192,6 +192,25 @@ def test_the_failure_report_says_what_to_fix_and_where_the_original_is():
     assert "thả lại tệp đã sửa vào thư mục inbox/" in text
 
 
+def test_the_report_for_a_damaged_template_blames_the_template_not_the_workbook():
+    text = failure_report(
+        "bang-diem.xlsx",
+        SHA,
+        datetime(2026, 1, 5, 8, 0, 1),
+        "failed/x_bang-diem.xlsx",
+        "Mẫu Word /srv/mau/quyet-dinh.docx bị hỏng (1 chỗ, tìm thấy khi kiểm tra mẫu); …",
+        ["  Lỗi đoạn «Điều 1. {{ dieu_1 }»: Thẻ «{{ dieu_1 }» thiếu một dấu «}» ở cuối."],
+        template="/srv/mau/quyet-dinh.docx",
+    )
+    assert (
+        "ĐÂY LÀ LỖI CỦA MẪU WORD (/srv/mau/quyet-dinh.docx), KHÔNG PHẢI LỖI CỦA BẢNG TÍNH" in text
+    )
+    assert "bộ phận kỹ thuật" in text and "config check" in text
+    assert "thả lại chính tệp bảng tính này vào thư mục inbox/ (không cần đổi tên" in text
+    assert "failed/x_bang-diem.xlsx" in text and "  Lỗi đoạn «Điều 1." in text
+    assert "Sửa các lỗi trên trong bảng tính" not in text
+
+
 def test_one_process_per_drop_folder(tmp_path):
     first, second = DropFolderLock(tmp_path / ".lock"), DropFolderLock(tmp_path / ".lock")
     assert first.acquire()

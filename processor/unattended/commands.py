@@ -4,7 +4,8 @@ Everything a pass needs is loaded and checked before any file is touched, so a b
 stops with a Vietnamese message (exit 2) and changes nothing. `inbox` runs one pass of the
 Station and exits (for schedulers); `watch` runs the same pass whenever the folder changes and
 at least every few seconds; `schedule` prints what installs the January job; `config check`
-tries the whole deployment, the mail server included, without processing anything.
+tries the whole deployment, the mail server included, without processing anything: it fills
+the Word template with a sample decision (in memory) and checks it as `run` does.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def _station(config: Path) -> tuple[Station, DropFolderLock]:
 def _check_templates(settings: Settings, rules: Rules) -> Letter:
     """Try both email templates with sample values and the profile's words; the sample letter.
 
-    The Word template must at least be a .docx; it is filled for real on the first workbook.
+    Here the Word template must only be a .docx: `inbox` and `watch` start with a damaged one,
+    and refuse each workbook with a report that blames the template (nothing is lost, and the
+    workbook is processed when dropped again). `config check` fills it (_try_word_template).
     """
     sample = render_letter(settings.mail.decision_template, sample_decision_context(rules))
     render_letter(settings.mail.reminder_template, sample_reminder_context(rules, settings.root))
@@ -99,6 +102,12 @@ def _summary(station: Station, left: int) -> str:
         f"Thư mục nhận {layout.root}: {tally.decisions} bảng tính đã lập quyết định, "
         f"{tally.refused} bị từ chối (xem {layout.failed.name}/), {tally.duplicates} trùng.",
     ]
+    if tally.template_faults:
+        lines.append(
+            f"{tally.template_faults} bảng tính bị từ chối vì mẫu Word {station.settings.template} "
+            "bị hỏng, không phải vì bảng tính: báo bộ phận kỹ thuật sửa mẫu (kiểm tra bằng "
+            "config check), rồi thả lại đúng các tệp đó vào inbox/."
+        )
     if left:
         lines.append(f"{left} tệp trong inbox/ chưa chép xong; để lần chạy sau.")
     lines.append(
@@ -178,6 +187,7 @@ def config_check_command(config: Path) -> int:
     settings = load_settings(config)
     rules = load_rules(settings.rules)
     sample = _check_templates(settings, rules)
+    _try_word_template(settings, rules)
     compose(  # the addresses and subject must make a valid message
         sender=settings.smtp.sender,
         recipients=settings.mail.decision,
@@ -206,12 +216,20 @@ def config_check_command(config: Path) -> int:
     print(f"  Thư mục quyết định: {settings.output}")
     print(f"  Bộ mẫu: {_profile_line(settings)}")
     print(f"  Tệp quy tắc: {settings.rules} (tỉnh {rules.document.province})")
-    print(f"  Mẫu Word: {settings.template}")
+    print(f"  Mẫu Word: {settings.template} (đã điền thử và kiểm tra: không có chỗ hỏng)")
     print(f"  Mẫu thư: {mail.decision_template}; thư nhắc việc: {mail.reminder_template}")
     print(f"  Gửi quyết định đến: {_people(mail.decision)}")
     print(f"  Gửi thư nhắc việc đến: {_people(mail.reminder)}")
     print(f"  Máy chủ thư {settings.smtp.host}:{settings.smtp.port}: {connection}.")
     return 0
+
+
+def _try_word_template(settings: Settings, rules: Rules) -> None:
+    """Fill the Word template with a sample decision of the rules and check it before and after
+    filling, as `run` does: TemplateDamaged (exit 2) names every place to fix."""
+    from processor.writing.sample_context import try_template
+
+    try_template(settings.template, rules)
 
 
 def _profile_line(settings: Settings) -> str:

@@ -62,12 +62,14 @@ from processor.unattended.notices import (
 )
 from processor.unattended.scheduling import evaluation_year
 from processor.writing.files import write_atomic
+from processor.writing.template_problems import TemplateDamaged
 
 
 @dataclass
 class Tally:
     decisions: int = 0
     refused: int = 0
+    template_faults: int = 0  # of the refused: the Word template's fault, not the workbook's
     duplicates: int = 0
     reminder: str = ""
 
@@ -190,6 +192,17 @@ class Station:
                 )
                 attachment = Attachment(outcome.path.name, outcome.path.read_bytes())
                 self.queue(entry_id, DECISION_KIND, settings.mail.decision, letter, attachment)
+        except TemplateDamaged as exc:  # the template's fault: for the technical staff
+            self.refuse(
+                workbook,
+                sha,
+                received,
+                source,
+                exc.summary,
+                problem_lines(exc.problems),
+                template=exc.template,
+            )
+            return
         except InputError as exc:
             self.refuse(workbook, sha, received, source, exc.summary, problem_lines(exc.problems))
             return
@@ -235,11 +248,25 @@ class Station:
         source: str,
         summary: str,
         lines: Sequence[str],
+        template: Path | None = None,
     ) -> None:
-        """File a workbook in failed/ with a report beside it (report first, then the move)."""
+        """File a workbook in failed/ with a report beside it (report first, then the move).
+
+        `template`: the Word template is at fault, not the workbook; the report says so. The
+        ledger records a refusal either way, and a refused workbook dropped again is processed
+        again (ledger.classify), so the same file makes its decision once the template is fixed.
+        """
         name = filed_name(workbook.parent.name, sha, workbook.name)
         filed_as = f"{self.layout.failed.name}/{name}"
-        report = failure_report(workbook.name, sha, received, filed_as, summary, lines)
+        report = failure_report(
+            workbook.name,
+            sha,
+            received,
+            filed_as,
+            summary,
+            lines,
+            template=None if template is None else str(template),
+        )
         write_atomic(self.layout.failed / (name + REPORT_SUFFIX), report.encode("utf-8"))
         self.pauses.point("reported")
         write_ledger(
@@ -254,10 +281,14 @@ class Station:
         )
         file_away(self.layout, workbook, self.layout.failed, sha)
         self.tally.refused += 1
+        blame = ""
+        if template is not None:
+            self.tally.template_faults += 1
+            blame = "lỗi mẫu Word, không phải lỗi bảng tính: báo bộ phận kỹ thuật; "
         self.events.record(
             Event.FAILED,
             workbook.name,
-            f"sha256={sha}; {summary} Báo cáo: {filed_as}{REPORT_SUFFIX}",
+            f"sha256={sha}; {blame}{summary} Báo cáo: {filed_as}{REPORT_SUFFIX}",
         )
         self.pauses.point("filed")
 

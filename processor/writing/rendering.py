@@ -1,5 +1,12 @@
 """Rendering the Word template with docxtpl: Jinja2 inside Word, autoescaped and strict.
 
+render_decision checks the template before filling it (template_check.py: its tags as a person
+sees them; template_names.py: every name against the context) and the filled decision after
+(decision_check.py); any problem, and any error Jinja raises (jinja_errors.py), is a
+TemplateDamaged in Vietnamese that names the paragraph or table row, and nothing is written.
+Before that, template_mend.py undoes what Word or LibreOffice did to the Lào Cai template's
+tags on save.
+
 docxtpl fills the template. processor/writing/docxtpl_speedup.py, while it is there, makes
 docxtpl 0.20 faster with the same bytes; it can be deleted whole once docxtpl ships the fixes
 (its docstring says which), and then docxtpl's own DocxTemplate is used here as it is.
@@ -19,8 +26,9 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from processor.core.problems import InputError, Problem
+from processor.core.problems import Problem
 from processor.writing.files import canonical_entry, canonical_zip
+from processor.writing.template_problems import TemplateDamaged, damaged, technical
 
 if TYPE_CHECKING:
     import jinja2
@@ -58,12 +66,16 @@ def template_class() -> type[Any]:
 def fill(cls: type[Any], template: Path, context: dict[str, Any]) -> Any:
     """The template rendered with `cls` (a DocxTemplate), not yet written anywhere."""
     document = cls(template)
-    document.render(context, jinja_environment(), autoescape=True)
+    _render(document, context, jinja_environment())
+    return document
+
+
+def _render(document: Any, context: dict[str, Any], environment: jinja2.Environment) -> None:
+    document.render(context, environment, autoescape=True)
     # docxtpl renders tags in the author but not in "last modified by": a template copied from
     # another province would keep that province's drafting body there, so it follows the author.
     properties = document.docx.core_properties
     properties.last_modified_by = properties.author
-    return document
 
 
 class _CanonicalWriter:
@@ -113,50 +125,97 @@ def package_bytes(document: Any) -> bytes:
     return out.getvalue()
 
 
-def render_decision(template: Path, context: dict[str, Any]) -> bytes:
-    """The finished .docx as bytes: nothing touches the output folder until it is whole."""
-    import jinja2
-
-    label = template.name
+def _open(template: Path) -> Any:
+    """The template opened by docxtpl (python-docx underneath), not yet rendered."""
     if not template.is_file():
-        raise InputError(
-            f"Không tìm thấy mẫu Word {template}.", [Problem(label, "Tệp không tồn tại.")]
+        raise TemplateDamaged(
+            template,
+            f"Không tìm thấy mẫu Word {template}.",
+            [Problem(template.name, "Tệp không tồn tại.")],
         )
+    document = template_class()(template)
     try:
-        document = fill(template_class(), template, context)
-    except jinja2.UndefinedError as exc:
-        raise InputError(
-            f"Mẫu Word {template} dùng một biến chương trình không có.",
-            [
-                Problem(
-                    label,
-                    f"{exc.message}. Xem bảng các biến dùng được trong README.md, mục "
-                    "'Sửa mẫu Word', và sửa lại tên biến trong mẫu.",
-                )
-            ],
-        ) from None
-    except jinja2.TemplateSyntaxError as exc:
-        # docxtpl attaches the template's text around the error when it knows the line.
-        around: Any = getattr(exc, "docx_context", ())
-        nearby = " ".join(" ".join(str(line) for line in around).split())
-        raise InputError(
-            f"Mẫu Word {template} có thẻ {{{{ }}}} hoặc {{% %}} viết sai.",
-            [Problem(label, f"{exc.message}. Đoạn văn gần chỗ lỗi: «{nearby[:200]}».")],
-        ) from None
-    except jinja2.TemplateError as exc:
-        raise InputError(
-            f"Mẫu Word {template} có lỗi khi điền dữ liệu.",
-            [Problem(label, f"{exc}. Kiểm tra các thẻ {{{{ }}}} và {{% %}} trong mẫu.")],
-        ) from None
+        document.init_docx()
+        _mend_core_properties(document.docx.part.package)
     except Exception as exc:  # a damaged .docx: python-docx and lxml raise many kinds
-        raise InputError(
+        raise TemplateDamaged(
+            template,
             f"Không dùng được mẫu Word {template}.",
             [
                 Problem(
-                    label,
-                    "Tệp mẫu không phải tài liệu Word .docx hợp lệ (hoặc đã hỏng): mở bằng Word "
-                    f"và lưu lại dưới dạng .docx. Chi tiết: {type(exc).__name__}: {exc}",
+                    template.name,
+                    technical(
+                        "Tệp mẫu không phải tài liệu Word .docx hợp lệ (hoặc đã hỏng): mở bằng "
+                        "Word và lưu lại dưới dạng .docx.",
+                        f"{type(exc).__name__}: {exc}",
+                    ),
                 )
             ],
         ) from None
+    return document
+
+
+def _keep_filled_body(document: Any) -> list[str]:
+    """The body's XML as Jinja filled it, kept as docxtpl hands it to fix_tables (its one
+    string of the whole body): the check after filling searches it once for braces."""
+    kept: list[str] = []
+    fix_tables = document.fix_tables
+
+    def keeping(xml: str) -> Any:
+        kept.append(xml)
+        return fix_tables(xml)
+
+    document.fix_tables = keeping
+    return kept
+
+
+def _mend_core_properties(package: Any) -> None:
+    """Let python-docx find document properties that LibreOffice relates with its own spelling.
+
+    LibreOffice writes the relationship type as `…/officedocument/2006/relationships/metadata/
+    core-properties`; python-docx looks for `…/package/2006/…` only, finds none, and adds a
+    second docProps/core.xml, which makes a package with two entries of that name.
+    """
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    standard = RELATIONSHIP_TYPE.CORE_PROPERTIES
+    for relationship in package.rels.values():
+        kind = relationship.reltype
+        if kind != standard and kind.endswith("/metadata/core-properties"):
+            relationship._reltype = standard  # python-docx's own attribute behind `reltype`
+
+
+def render_decision(
+    template: Path, context: dict[str, Any], reference: dict[str, Any] | None = None
+) -> bytes:
+    """The finished .docx as bytes: nothing touches the output folder until it is whole.
+
+    The template is checked before filling (its tags, and every name against `context` and
+    `reference`, a context with every kind of row) and the result after filling; any problem
+    raises TemplateDamaged, in Vietnamese, naming the paragraph or table row to fix.
+    """
+    from processor.writing.decision_check import check_decision
+    from processor.writing.template_check import read_template
+    from processor.writing.template_mend import mend
+    from processor.writing.template_names import check_names, context_shape, known_names
+
+    document = _open(template)
+    environment = jinja_environment()
+    mend(document.docx.element.body)
+    found = read_template(document.docx)
+    shape = context_shape(context, reference)
+    problems = found.in_order(found.problems + check_names(found, shape, environment))
+    if problems:
+        raise damaged(template, problems)
+    filled = _keep_filled_body(document)
+    try:
+        _render(document, context, environment)
+    except Exception as exc:  # Jinja's errors, or Python's from an expression in a tag
+        from processor.writing.jinja_errors import render_failure
+
+        problem = render_failure(exc, document, found, known_names(shape))
+        raise damaged(template, [problem]) from None
+    problems = check_decision(document, found, context, filled.pop() if filled else None)
+    if problems:
+        raise damaged(template, problems, after_filling=True)
     return package_bytes(document)

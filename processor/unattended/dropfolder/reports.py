@@ -22,8 +22,30 @@ def failure_report(
     filed_as: str,
     summary: str,
     lines: Iterable[str],
+    *,
+    template: str | None = None,
 ) -> str:
-    """The Vietnamese .txt put beside a refused workbook in failed/."""
+    """The Vietnamese .txt put beside a refused workbook in failed/.
+
+    `template` names the Word template when it, not the workbook, is at fault: the report then
+    says so, is meant for the technical staff, and asks for the same workbook to be dropped
+    again once the template is fixed.
+    """
+    if template is not None:
+        closing = [
+            f"ĐÂY LÀ LỖI CỦA MẪU WORD ({template}), KHÔNG PHẢI LỖI CỦA BẢNG TÍNH: bảng tính "
+            "không cần sửa.",
+            "Xin chuyển báo cáo này cho bộ phận kỹ thuật (người quản lý máy chủ) để sửa mẫu Word "
+            "ở các chỗ nêu trên (README.md, mục «Sửa mẫu Word»); kiểm tra mẫu đã sửa bằng lệnh "
+            "config check.",
+            "Sửa xong, thả lại chính tệp bảng tính này vào thư mục inbox/ (không cần đổi tên; "
+            f"bản gốc ở {filed_as}): chương trình sẽ lập quyết định và gửi thư.",
+        ]
+    else:
+        closing = [
+            "Chưa lập quyết định và không gửi thư nào. Sửa các lỗi trên trong bảng tính rồi thả "
+            "lại tệp đã sửa vào thư mục inbox/."
+        ]
     body = [
         f"Bảng tính: {original}",
         f"Nhận lúc: {received:%d/%m/%Y %H:%M:%S}",
@@ -33,8 +55,8 @@ def failure_report(
         summary,
         *lines,
         "",
-        "Chưa lập quyết định và không gửi thư nào. Sửa các lỗi trên trong bảng tính rồi thả "
-        "lại tệp đã sửa vào thư mục inbox/.",
+        *(["Chưa lập quyết định và không gửi thư nào."] if template is not None else []),
+        *closing,
     ]
     return "\n".join(body) + "\n"
 
