@@ -85,7 +85,7 @@ def process(
     """
     from processor.core.decision import build_context
     from processor.core.scoring import evaluate
-    from processor.writing.files import write_atomic
+    from processor.writing.files import refusal_sentence, write_atomic
     from processor.writing.rendering import render_decision
     from processor.writing.sample_context import sample_context
 
@@ -114,7 +114,7 @@ def process(
         except OSError as exc:
             raise InputError(
                 f"Không ghi được quyết định vào {out_dir}.",
-                [Problem(str(target), f"{exc.strerror or exc}: kiểm tra thư mục và quyền ghi.")],
+                [Problem(str(target), refusal_sentence(exc, target))],
             ) from None
     return Outcome(
         path=target,

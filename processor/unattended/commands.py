@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from processor.config.settings import Recipients, Settings, load_settings, read_password
+from processor.core.messages import os_error_message, os_reason
 from processor.core.model import Rules
 from processor.core.problems import InputError, Problem
 from processor.unattended.dropfolder.layout import Layout
@@ -50,7 +51,7 @@ def _station(config: Path) -> tuple[Station, DropFolderLock]:
     except OSError as exc:
         raise InputError(
             f"Không tạo được các thư mục trong {settings.root}.",
-            [Problem("folders.root", f"{exc.strerror or exc}: kiểm tra đường dẫn và quyền ghi.")],
+            [Problem("folders.root", os_error_message(exc, settings.root, "ghi"))],
         ) from None
     events = EventLog(layout.log)
     station = Station(settings, rules, password, events, Pauses())
@@ -153,7 +154,10 @@ def watch_command(config: Path) -> int:
                     station.remind()
                 station.deliver()
             except OSError as exc:  # a network share gone for a moment: try again later
-                station.events.record(Event.FAILED, "watch", f"lỗi hệ thống tệp: {exc}")
+                reason, _ = os_reason(exc, "đọc")
+                station.events.record(
+                    Event.FAILED, "watch", f"lỗi hệ thống tệp ({reason}); thử lại sau: {exc}"
+                )
                 return settings.watch.poll_seconds
             return station.waiting_for()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from processor.config.settings import Recipients, address_of
+from processor.core.messages import os_error_message
 from processor.core.problems import InputError, Problem
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -36,10 +37,15 @@ def render_letter(template: Path, context: Mapping[str, Any]) -> Letter:
     label = template.name
     try:
         source = template.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "phải là tệp chữ UTF-8"
+    except OSError as exc:
         raise InputError(
-            f"Không đọc được mẫu thư {template}.", [Problem(label, f"{reason}.")]
+            f"Không đọc được mẫu thư {template}.",
+            [Problem(label, os_error_message(exc, template, "đọc"))],
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            f"Không đọc được mẫu thư {template}.",
+            [Problem(label, "Mẫu thư phải là tệp chữ UTF-8: mở bằng Notepad, Lưu thành UTF-8.")],
         ) from None
     environment = jinja2.Environment(
         undefined=jinja2.StrictUndefined,

@@ -11,6 +11,7 @@ import socket
 import ssl
 
 from processor.config.settings import Security, SmtpSettings
+from processor.core.messages import os_reason
 from processor.unattended.mail.state import answer_text
 
 
@@ -100,7 +101,11 @@ def describe_error(exc: BaseException, smtp: SmtpSettings) -> str:
     if isinstance(exc, ssl.SSLError):
         return f"lỗi TLS với máy chủ thư {where} ({exc.reason}): kiểm tra smtp.security và cổng"
     if isinstance(exc, OSError):
-        return f"lỗi mạng khi nối đến máy chủ thư {where}: {exc.strerror or exc}"
+        reason, _ = os_reason(exc, "đọc")
+        return (
+            f"lỗi mạng khi nối đến máy chủ thư {where}: {reason}; kiểm tra smtp.host, smtp.port "
+            f"và đường mạng (chi tiết kỹ thuật: {type(exc).__name__}: {exc})"
+        )
     return f"lỗi khi gửi thư qua {where}: {type(exc).__name__}: {exc}"
 
 
