@@ -16,6 +16,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from reference_reader import openpyxl_rows
 
 from processor.core.model import Rules
 from processor.core.problems import InputError, Problem, Severity
@@ -31,24 +32,6 @@ from hostile_files import SHEET, rewrite, sheet_xml, valid_workbook
 
 STYLES = "xl/styles.xml"
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
-
-
-def openpyxl_rows(path: Path, title: str) -> dict[int, tuple[Any, ...]]:
-    """openpyxl's values (read-only, data-only), trimmed as our reader trims them."""
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    try:
-        sheet = book[title]
-        sheet.reset_dimensions()
-        rows = {}
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = tuple(values)
-            while values and values[-1] is None:
-                values = values[:-1]
-            if values:
-                rows[number] = values
-        return rows
-    finally:
-        book.close()
 
 
 def openpyxl_percent_cells(path: Path, title: str) -> set[Position]:

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from reference_reader import openpyxl_rows
 
 from processor.core.problems import InputError
 from processor.core.sheet import ExcelError, Sheet
@@ -37,24 +38,6 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
-
-
-def openpyxl_rows(path: Path, title: str) -> dict[int, tuple[Any, ...]]:
-    """What the old reader produced: openpyxl read-only, data-only, trimmed like ours."""
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    try:
-        sheet = book[title]
-        sheet.reset_dimensions()
-        rows = {}
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = tuple(values)
-            while values and values[-1] is None:
-                values = values[:-1]
-            if values:
-                rows[number] = values
-        return rows
-    finally:
-        book.close()
 
 
 # -- differential: workbooks written by openpyxl --------------------------------------------------
