@@ -110,10 +110,48 @@ def rename_sheet(old: str, new: str) -> Callable[[openpyxl.Workbook, Rules], Non
     return breaks
 
 
-def _title_above(book: openpyxl.Workbook, rules: Rules) -> None:
+def _number_above_the_headings(book: openpyxl.Workbook, rules: Rules) -> None:
+    """A title row, and below it a row that looks like data: it is not read, and said so."""
     sheet = book["Điểm"]
     sheet.insert_rows(1, 2)
     sheet["A1"] = "BẢNG TỔNG HỢP ĐIỂM THẨM ĐỊNH NĂM 2020"
+    sheet["B2"] = "Năm"
+    sheet["C2"] = 2020
+
+
+def _misspelt_criterion(book: openpyxl.Workbook, rules: Rules) -> None:
+    book["Điểm"][f"{letter(rules, 'TC2.2')}1"] = "TC22"
+
+
+def _misspelt_total(book: openpyxl.Workbook, rules: Rules) -> None:
+    book["Điểm"][f"{letter(rules, TOTAL)}1"] = "Tong diem"
+
+
+def _heading_row(book: openpyxl.Workbook, row: int, label: str, title: str) -> None:
+    """A group heading row inserted before `row`: the label in TT, a title, no scores."""
+    sheet = book["Điểm"]
+    sheet.insert_rows(row)
+    sheet.cell(row, 1, label)
+    sheet.cell(row, 2, title)
+
+
+def _heading_disagrees(book: openpyxl.Workbook, rules: Rules) -> None:
+    _heading_row(book, 2, "II", "Các cơ quan, đơn vị đặc thù hoặc không có TTHC")
+
+
+def _no_heading_above(book: openpyxl.Workbook, rules: Rules) -> None:
+    book["Điểm"].delete_cols(3)  # no Nhóm column: the headings say the groups
+    _heading_row(book, 4, "II", "Các cơ quan, đơn vị đặc thù hoặc không có TTHC")
+    _heading_row(book, 6, "III", "UBND cấp huyện")
+
+
+def _unknown_heading(book: openpyxl.Workbook, rules: Rules) -> None:
+    _heading_row(book, 2, "IV", "Các đơn vị khác")
+
+
+def _slip_in_a_leading_digit(book: openpyxl.Workbook, rules: Rules) -> None:
+    cell = book["Điểm"][f"{letter(rules, 'TC3.1')}2"]
+    cell.value = round(cell.value - 10, 2)  # 16,2 typed as 6,2: the total is 10 over
 
 
 def _duplicate_header(book: openpyxl.Workbook, rules: Rules) -> None:
@@ -181,16 +219,34 @@ CASES: list[Case] = [
         ("Cột «TC1.1» bị lặp", "Điểm!E1"),
     ),
     Case(
-        "tieu-de-khong-o-hang-1",
-        _title_above,
-        at("Điểm (hàng tiêu đề)"),
-        ("Thiếu cột «TT»", "Hàng tiêu đề đang ở hàng 3"),
+        "tieu-de-tieu-chi-go-sai",
+        _misspelt_criterion,
+        score("TC2.2", 1),
+        ("Thiếu cột «TC2.2»", "ô này ghi «TC22», có phải «TC2.2»?", "các cột khác vẫn"),
+    ),
+    Case(
+        "nhom-khac-hang-tieu-de-nhom",
+        _heading_disagrees,
+        at("Điểm!C3"),
+        ("(Sở Tư pháp)", "Mã nhóm I", "khác nhóm II của hàng tiêu đề nhóm ở ô Điểm!A2"),
+    ),
+    Case(
+        "khong-co-cot-nhom-va-hang-tieu-de-nhom",
+        _no_heading_above,
+        at("Điểm!B2"),
+        ("Không biết đơn vị «Sở Tư pháp» thuộc nhóm nào", "không có cột «Nhóm»"),
+    ),
+    Case(
+        "hang-tieu-de-nhom-la",
+        _unknown_heading,
+        at("Điểm!A2"),
+        ("không phải mã nhóm nào", "«IV»", "I, II, III"),
     ),
     Case(
         "ma-nhom-la",
         lambda book, rules: book["Điểm"].__setitem__("C3", "IV"),
         at("Điểm!C3"),
-        ("Mã nhóm phải là một trong: I, II, III", "«IV»"),
+        ("(Sở Y tế) Mã nhóm phải là một trong: I, II, III", "«IV»"),
     ),
     Case(
         "ma-nhom-trong",
@@ -226,7 +282,7 @@ CASES: list[Case] = [
         "diem-la-chu",
         set_score("TC1.1", 2, "tốt"),
         score("TC1.1", 2),
-        ("Điểm tiêu chí TC1.1 phải là số", "«tốt»"),
+        ("(Sở Tư pháp) Điểm tiêu chí TC1.1 phải là số", "«tốt»"),
     ),
     Case(
         "diem-la-ngay",
@@ -262,7 +318,7 @@ CASES: list[Case] = [
         "diem-vuot-toi-da",
         set_score("TC2.1", 4, 15),
         score("TC2.1", 4),
-        ("vượt điểm tối đa 14 của nhóm II",),
+        ("(Ban Dân tộc) Điểm tiêu chí TC2.1 là 15", "vượt điểm tối đa 14 của nhóm II"),
     ),
     Case(
         "diem-cho-tieu-chi-khong-ap-dung",
@@ -299,6 +355,17 @@ CASES: list[Case] = [
         _wrong_total,
         lambda rules: f"Điểm!{letter(rules, TOTAL)}2",
         ("Tổng điểm ghi trong bảng là", "cộng điểm các tiêu chí được"),
+    ),
+    Case(
+        "tong-diem-lech-vi-thieu-chu-so-dau",
+        _slip_in_a_leading_digit,
+        lambda rules: f"Điểm!{letter(rules, TOTAL)}2",
+        (
+            "(Sở Tư pháp) Tổng điểm ghi trong bảng là",
+            "(lệch 10,00)",
+            "Ô có thể gõ nhầm:",
+            "(TC3.1) = 6,2: ghi 16,2 thì tổng khớp (thiếu chữ số 1 ở đầu)",
+        ),
     ),
     Case(
         "tong-diem-la-chu",
@@ -349,6 +416,12 @@ CASES: list[Case] = [
         ("Mục «Ngày tờ trình» phải là một ngày", "«32/01/2021»"),
     ),
     Case(
+        "ngay-to-trinh-viet-chu-sai",
+        set_info("Ngày tờ trình", "ngày 30 tháng 02 năm 2021"),
+        lambda rules: "Thông tin!B4",
+        ("Mục «Ngày tờ trình» phải là một ngày", "«ngày 30 tháng 02 năm 2021»"),
+    ),
+    Case(
         "nguoi-ky-trong",
         set_info("Người ký", None),
         lambda rules: "Thông tin!B5",
@@ -381,7 +454,7 @@ WARNING_CASES: list[Case] = [
         "xep-hang-truoc-trung",
         lambda book, rules: book["Điểm"].__setitem__("D3", 1),
         at("Điểm!D3"),
-        ("trùng với ô Điểm!D2 cùng nhóm I", "đồng hạng"),
+        ("(Sở Y tế) Xếp hạng năm trước 1", "trùng với ô Điểm!D2 cùng nhóm I", "đồng hạng"),
         "Cảnh báo",
     ),
     Case(
@@ -403,6 +476,20 @@ WARNING_CASES: list[Case] = [
         lambda book, rules: book["Điểm"].cell(1, book["Điểm"].max_column + 2, "Ghi chú"),
         lambda rules: f"Điểm!{column_letter(len(HEADER) + len(rules.criteria) + 3)}1",
         ("«Ghi chú»", "bị bỏ qua"),
+        "Cảnh báo",
+    ),
+    Case(
+        "tieu-de-tong-diem-go-sai",
+        _misspelt_total,
+        lambda rules: f"Điểm!{letter(rules, TOTAL)}1",
+        ("«Tong diem»", "bị bỏ qua", "có phải «Tổng điểm»?"),
+        "Cảnh báo",
+    ),
+    Case(
+        "so-phia-tren-hang-tieu-de",
+        _number_above_the_headings,
+        at("Điểm!1:2"),
+        ("Hàng tiêu đề của bảng điểm là hàng 3", "không được đọc", "Điểm!C2", "2020"),
         "Cảnh báo",
     ),
     Case(

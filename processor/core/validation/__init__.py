@@ -1,9 +1,12 @@
 """Checking the workbook cell by cell against the rules; pure, no file access.
 
-One pass collects every problem, each naming its sheet and cell, so the secretary fixes the
-workbook once instead of once per run. The checks are split by what they look at: `values`
-(one cell), `layout` (the header row and what hides cells), `scores` and `criteria` (the score
-sheet's rows), `info` (the `Thông tin` sheet).
+One pass collects every problem, each naming its sheet and cell (and, on an agency's row, the
+agency), so the secretary fixes the workbook once instead of once per run. The checks are split
+by what they look at: `values` (one cell), `headers` (where the heading row is, what a mistyped
+heading meant), `layout` (the columns and what hides cells), `groups` (group heading rows and
+which group each agency is in), `scores` and `criteria` (the score sheet's rows), `totals` (a
+council total that does not add up, and the cell that may hold the slip), `info` (the
+`Thông tin` sheet).
 """
 
 from __future__ import annotations

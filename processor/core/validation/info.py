@@ -16,6 +16,7 @@ from processor.core.formatting import format_points, normalise
 from processor.core.model import DecisionInfo, InfoField
 from processor.core.problems import Problem, Severity, errors
 from processor.core.sheet import Sheet
+from processor.core.validation.headers import fold
 from processor.core.validation.values import Cells, as_number, blank, cell_ref, show, whole
 
 KEY_YEAR = "Năm đánh giá"
@@ -36,7 +37,10 @@ INFO_KEYS = (
 )
 # A draft may leave these blank: the decision then prints the blanks a draft shows.
 OPTIONAL_INFO_KEYS = {KEY_SUBMISSION_NO, KEY_DECISION_NO, KEY_DECISION_DATE}
-_DATE_TEXT = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_DATE_TEXT = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\.?$")
+# The written form of Decree 30: "ngày 08 tháng 01 năm 2021", also without the leading "ngày";
+# matched without accents (`fold`), as some type them.
+_DATE_WORDS = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s+thang\s+(\d{1,2})\s*,?\s+nam\s+(\d{4})\.?$")
 _UNUSABLE = object()  # a cell already reported (formula without value, error value)
 
 
@@ -154,18 +158,26 @@ def check_info(
 
 
 def _date(value: Any, ref: str, key: str, problems: list[Problem]) -> date | None:
-    """A date cell, or text written the Vietnamese way (08/01/2021, 8.1.2021, 8-1-2021)."""
+    """A date cell, or text written the Vietnamese way: 08/01/2021, 8.1.2021, 8-1-2021,
+    «ngày 08 tháng 01 năm 2021» or «08 tháng 01 năm 2021»."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and (match := _DATE_TEXT.match(value)):
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            pass
+    if isinstance(value, str):
+        text = fold(value)
+        match = _DATE_TEXT.match(text) or _DATE_WORDS.match(text)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                pass
     problems.append(
-        Problem(ref, f"Mục «{key}» phải là một ngày (ví dụ 08/01/2021), đang ghi {show(value)}.")
+        Problem(
+            ref,
+            f"Mục «{key}» phải là một ngày (ví dụ 08/01/2021 hoặc «ngày 08 tháng 01 năm 2021»), "
+            f"đang ghi {show(value)}.",
+        )
     )
     return None

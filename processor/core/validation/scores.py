@@ -1,14 +1,17 @@
 """The score sheet row by row: each agency's name, group, prior rank, scores and total.
 
-An agency is kept only when its own row has no error, so one bad row is reported without
-hiding the problems of the others.
+The heading row is found first (titles above it are not data), then each row below is either a
+group heading row or an agency's row. An agency is kept only when its own row has no error, so
+one bad row is reported without hiding the problems of the others; every message about a cell
+of an agency's row starts with the agency's name, so a secretary with a hundred communes need
+not look the row up.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from processor.core.formatting import format_number, normalise, round_score
+from processor.core.formatting import normalise, round_score
 from processor.core.model import (
     COL_GROUP,
     COL_NAME,
@@ -22,173 +25,243 @@ from processor.core.problems import Problem, Severity, errors
 from processor.core.scoring import weighted_total
 from processor.core.sheet import Sheet
 from processor.core.validation.criteria import check_criteria
-from processor.core.validation.layout import check_layout, read_header
+from processor.core.validation.groups import Heading, Headings
+from processor.core.validation.layout import (
+    Columns,
+    check_layout,
+    missing_column,
+    read_header,
+    rows_above,
+)
+from processor.core.validation.totals import Mismatch, explain, placeholder
 from processor.core.validation.values import FORMULA_FIX, Cells, blank, cell_ref, show, whole
+
+Row = tuple[Any, ...]
 
 
 def check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[AgencyScores]:
     """The agencies whose rows have no error; every problem of the sheet is recorded."""
     columns = read_header(sheet, rules, problems)
-    if columns is None:
-        return []
-    check_layout(sheet, max([*columns.by_key.values(), *columns.criteria.values()]), problems)
-    name = sheet.name
-    cells = Cells(sheet, problems)
-    group_codes = {normalise(g.code): g.code for g in rules.groups}
-    seen_names: dict[str, int] = {}
-    priors: dict[str, list[tuple[int, str]]] = {}  # group -> (prior rank, cell) in row order
-    agencies: list[AgencyScores] = []
-
-    def at(row: tuple[Any, ...], column: int) -> Any:
-        return row[column - 1] if column <= len(row) else None
-
-    for row_no, row in sheet.rows.items():
-        if row_no == 1 or all(blank(v) for v in row):
-            continue
-        before = len(problems)
-
-        name_col = columns.by_key[COL_NAME]
-        agency_name = at(row, name_col)
-        name_ref = cell_ref(name, row_no, name_col)
-        if cells.unusable(row_no, name_col, agency_name, "Tên đơn vị"):
-            agency_name = ""
-        elif blank(agency_name):
-            problems.append(Problem(name_ref, "Thiếu tên đơn vị."))
-            agency_name = ""
-        elif not isinstance(agency_name, str):
-            problems.append(
-                Problem(name_ref, f"Tên đơn vị phải là chữ, đang ghi {show(agency_name)}.")
+    band = columns.band
+    rows_above(sheet, band, problems)
+    headings = Headings(sheet, rules, columns)
+    data: list[tuple[int, Row, Heading | None]] = [
+        (row_no, row, headings.classify(row_no, row))
+        for row_no, row in sheet.rows.items()
+        if row_no > band.bottom and not all(blank(v) for v in row)
+    ]
+    headings.any_heading = any(heading is not None for _, _, heading in data)
+    if COL_GROUP not in columns.by_key and not columns.group_reported and not headings.any_heading:
+        problems.append(
+            missing_column(
+                sheet.name,
+                COL_GROUP,
+                band,
+                f" Không có cột «{COL_GROUP}» thì trước mỗi nhóm phải có một hàng tiêu đề nhóm "
+                f"(ô TT ghi {headings.example}, không có điểm).",
             )
-            agency_name = ""
+        )
+    check_layout(sheet, columns, [row_no for row_no, _, h in data if h is None], problems)
+    rows = _Rows(sheet, rules, columns, headings, problems)
+    current: Heading | None = None
+    for row_no, row, heading in data:
+        if heading is not None:
+            headings.check(heading, row, problems)
+            current = heading
         else:
-            agency_name = agency_name.strip()
-            key = normalise(agency_name)
-            if key in seen_names:
-                problems.append(
-                    Problem(
-                        name_ref,
-                        f"Tên đơn vị «{agency_name}» trùng với hàng {seen_names[key]}; "
-                        "mỗi đơn vị chỉ được có một hàng.",
-                    )
-                )
-            else:
-                seen_names[key] = row_no
-
-        group_col = columns.by_key[COL_GROUP]
-        raw_group = at(row, group_col)
-        group = group_codes.get(normalise(raw_group)) if not blank(raw_group) else None
-        if cells.unusable(row_no, group_col, raw_group, "Mã nhóm"):
-            group = None
-        elif group is None:
-            valid = ", ".join(g.code for g in rules.groups)
-            found = "đang để trống" if blank(raw_group) else f"đang ghi {show(raw_group)}"
-            problems.append(
-                Problem(
-                    cell_ref(name, row_no, group_col),
-                    f"Mã nhóm phải là một trong: {valid}; {found}.",
-                )
+            rows.agency(row_no, row, current)
+    usable = [(a.group, a.scores) for a in rows.agencies]
+    explain(
+        rows.mismatches,
+        [*usable, *((m.group, m.scores) for m in rows.mismatches)],
+        rules,
+        columns.criteria,
+        problems,
+    )
+    check_prior_ranks(rows.priors, problems)
+    if not rows.agencies and not errors(problems):
+        problems.append(
+            Problem(
+                f"{sheet.name} (vùng dữ liệu)",
+                "Không có đơn vị nào: nhập mỗi đơn vị trên một hàng, bắt đầu từ hàng "
+                f"{band.bottom + 1} (ngay dưới hàng tiêu đề).",
             )
+        )
+    return rows.agencies
 
-        prior_col = columns.by_key[COL_PRIOR]
-        raw_prior = at(row, prior_col)
-        prior_ref = cell_ref(name, row_no, prior_col)
-        prior = None
-        if cells.unusable(row_no, prior_col, raw_prior, "Xếp hạng năm trước"):
-            pass
-        elif not blank(raw_prior):
-            prior = whole(raw_prior)
-            if prior is None:
-                problems.append(
-                    Problem(
-                        prior_ref,
-                        "Xếp hạng năm trước phải là số nguyên dương (để trống nếu đơn vị mới), "
-                        f"đang ghi {show(raw_prior)}.",
-                    )
-                )
-            elif group is not None:
-                priors.setdefault(group, []).append((prior, prior_ref))
+
+class _Rows:
+    """Reads the agencies' rows one by one, keeping what the checks across rows need."""
+
+    def __init__(
+        self,
+        sheet: Sheet,
+        rules: Rules,
+        columns: Columns,
+        headings: Headings,
+        problems: list[Problem],
+    ):
+        self.sheet = sheet
+        self.rules = rules
+        self.columns = columns
+        self.headings = headings
+        self.problems = problems
+        self.cells = Cells(sheet, problems)
+        self.seen_names: dict[str, int] = {}
+        self.priors: dict[str, list[tuple[int, str, str]]] = {}  # group -> (rank, cell, prefix)
+        self.agencies: list[AgencyScores] = []
+        self.mismatches: list[Mismatch] = []
+
+    def agency(self, row_no: int, row: Row, heading: Heading | None) -> None:
+        problems, columns = self.problems, self.columns
+        before = len(problems)
+        name_col = columns.by_key.get(COL_NAME)
+        agency_name = self.name(row_no, row, name_col) if name_col is not None else ""
+        who = f"đơn vị «{agency_name}»" if agency_name else "đơn vị ở hàng này"
+        group = self.headings.agency_group(row_no, row, heading, self.cells, who)
+        prior = self.prior(row_no, row, group)
 
         not_scored: set[str] = set()
-        scores = (
-            check_criteria(row, row_no, group, columns, rules, cells, not_scored)
-            if group is not None
-            else {}
-        )
+        scores = check_criteria(row, row_no, group, columns, self.rules, self.cells, not_scored)
         if group is not None and not_scored and not errors(problems[before:]):
             scored = [
                 c
-                for c in rules.criteria
+                for c in self.rules.criteria
                 if c.applies_to(group) and not c.deduction and c.code not in not_scored
             ]
             if not scored:
                 problems.append(
                     Problem(
-                        cell_ref(name, row_no, name_col),
+                        cell_ref(self.sheet.name, row_no, name_col or 1),
                         f"Đơn vị «{agency_name}» không được đánh giá tiêu chí nào (mọi ô đều ghi "
                         "«không đánh giá»); không tính được tỷ lệ điểm.",
                     )
                 )
-        reason = unranked_reason(row_no, row, columns.by_key.get(COL_UNRANKED), cells)
+        reason = unranked_reason(row_no, row, columns.by_key.get(COL_UNRANKED), self.cells)
+        prefix = f"({agency_name}) " if agency_name else ""
+        council_total = self.total(row_no, row, group, scores, before, prefix)
 
-        council_total = None
-        if COL_TOTAL in columns.by_key:
-            total_col = columns.by_key[COL_TOTAL]
-            raw_total = at(row, total_col)
-            total_ref = cell_ref(name, row_no, total_col)
-            if (row_no, total_col) in sheet.formulas_without_value:
-                problems.append(
-                    Problem(
-                        total_ref,
-                        f"Không đối chiếu được tổng điểm: {FORMULA_FIX}. Chương trình vẫn "
-                        "tự cộng điểm các tiêu chí.",
-                        Severity.WARNING,
-                    )
-                )
-            elif not blank(raw_total) and not cells.unusable(
-                row_no, total_col, raw_total, "Tổng điểm"
-            ):
-                council_total = cells.number(row_no, total_col, raw_total, "Tổng điểm")
-                if council_total is not None and not errors(problems[before:]):
-                    computed = round_score(weighted_total(rules, scores), rules.precision)
-                    if round_score(council_total, rules.precision) != computed:
-                        problems.append(
-                            Problem(
-                                total_ref,
-                                "Tổng điểm ghi trong bảng là "
-                                f"{format_number(council_total, rules.precision)}"
-                                f" nhưng cộng điểm các tiêu chí được "
-                                f"{format_number(computed, rules.precision)}; kiểm tra lại các ô "
-                                "điểm hoặc ô tổng điểm của hàng này.",
-                            )
-                        )
-
-        if not errors(problems[before:]):
-            agencies.append(
+        if prefix and len(problems) > before:
+            self.name_agency(before, cell_ref(self.sheet.name, row_no, name_col or 1), prefix)
+        if prior is not None and group is not None:
+            self.priors.setdefault(group, []).append((prior[0], prior[1], prefix))
+        if group is not None and not errors(problems[before:]):
+            self.agencies.append(
                 AgencyScores(
                     row=row_no,
                     name=agency_name,
-                    group=group or "",
-                    prior_rank=prior,
+                    group=group,
+                    prior_rank=prior[0] if prior else None,
                     scores=scores,
                     council_total=council_total,
                     unranked_reason=reason,
                     not_scored=frozenset(not_scored),
                 )
             )
-    check_prior_ranks(priors, problems)
-    if not agencies and not errors(problems):
-        problems.append(
-            Problem(
-                f"{name} (vùng dữ liệu)",
-                "Không có đơn vị nào: nhập mỗi đơn vị trên một hàng, bắt đầu từ hàng 2.",
+
+    def name_agency(self, start: int, name_ref: str, prefix: str) -> None:
+        """Start each of the row's messages with the agency (one about the name cell quotes it
+        already)."""
+        problems = self.problems
+        for index in range(start, len(problems)):
+            found = problems[index]
+            if found.place != name_ref:
+                problems[index] = Problem(found.place, prefix + found.message, found.severity)
+
+    def name(self, row_no: int, row: Row, column: int) -> str:
+        """The agency's name as typed (trimmed); "" when it is missing or not text."""
+        value = row[column - 1] if column <= len(row) else None
+        if self.cells.unusable(row_no, column, value, "Tên đơn vị"):
+            return ""
+        if blank(value):
+            self.problems.append(Problem(self.cells.ref(row_no, column), "Thiếu tên đơn vị."))
+            return ""
+        if not isinstance(value, str):
+            self.problems.append(
+                Problem(
+                    self.cells.ref(row_no, column),
+                    f"Tên đơn vị phải là chữ, đang ghi {show(value)}.",
+                )
             )
-        )
-    return agencies
+            return ""
+        name = value.strip()
+        key = normalise(name)
+        if key in self.seen_names:
+            self.problems.append(
+                Problem(
+                    self.cells.ref(row_no, column),
+                    f"Tên đơn vị «{name}» trùng với hàng {self.seen_names[key]}; mỗi đơn vị chỉ "
+                    "được có một hàng.",
+                )
+            )
+        else:
+            self.seen_names[key] = row_no
+        return name
+
+    def prior(self, row_no: int, row: Row, group: str | None) -> tuple[int, str] | None:
+        """Last year's rank and its cell; None when blank (a new agency) or wrong (reported)."""
+        column = self.columns.by_key.get(COL_PRIOR)
+        if column is None:
+            return None
+        value = row[column - 1] if column <= len(row) else None
+        if self.cells.unusable(row_no, column, value, "Xếp hạng năm trước") or blank(value):
+            return None
+        ref = cell_ref(self.sheet.name, row_no, column)
+        rank = whole(value)
+        if rank is None:
+            self.problems.append(
+                Problem(
+                    ref,
+                    "Xếp hạng năm trước phải là số nguyên dương (để trống nếu đơn vị mới), "
+                    f"đang ghi {show(value)}.",
+                )
+            )
+            return None
+        return rank, ref
+
+    def total(
+        self,
+        row_no: int,
+        row: Row,
+        group: str | None,
+        scores: dict[str, Any],
+        before: int,
+        prefix: str,
+    ) -> Any:
+        """The council's own total; a mismatch with the criteria is reported after all rows."""
+        column = self.columns.by_key.get(COL_TOTAL)
+        if column is None:
+            return None
+        value = row[column - 1] if column <= len(row) else None
+        if (row_no, column) in self.sheet.formulas_without_value:
+            self.problems.append(
+                Problem(
+                    self.cells.ref(row_no, column),
+                    f"Không đối chiếu được tổng điểm: {FORMULA_FIX}. Chương trình vẫn tự cộng "
+                    "điểm các tiêu chí.",
+                    Severity.WARNING,
+                )
+            )
+            return None
+        if blank(value) or self.cells.unusable(row_no, column, value, "Tổng điểm"):
+            return None
+        council = self.cells.number(row_no, column, value, "Tổng điểm")
+        if council is None or group is None or not self.columns.complete:
+            return council
+        if errors(self.problems[before:]):
+            return council
+        computed = weighted_total(self.rules, scores)
+        precision = self.rules.precision
+        if round_score(council, precision) != round_score(computed, precision):
+            ref = self.cells.ref(row_no, column)
+            self.mismatches.append(
+                Mismatch(len(self.problems), row_no, group, prefix, ref, council, computed, scores)
+            )
+            self.problems.append(placeholder(ref))
+        return council
 
 
-def unranked_reason(
-    row_no: int, row: tuple[Any, ...], column: int | None, cells: Cells
-) -> str | None:
+def unranked_reason(row_no: int, row: Row, column: int | None, cells: Cells) -> str | None:
     """The reason typed in `Không xếp hạng`; None (ranked) when the column or cell is empty."""
     if column is None:
         return None
@@ -207,7 +280,9 @@ def unranked_reason(
     return " ".join(value.split())
 
 
-def check_prior_ranks(priors: dict[str, list[tuple[int, str]]], problems: list[Problem]) -> None:
+def check_prior_ranks(
+    priors: dict[str, list[tuple[int, str, str]]], problems: list[Problem]
+) -> None:
     """Last year's ranks should be a plausible ranking of each group: warn, don't refuse.
 
     Ties are legal ("1224"), so a repeated rank may be right; and last year's group size is
@@ -216,13 +291,13 @@ def check_prior_ranks(priors: dict[str, list[tuple[int, str]]], problems: list[P
     for group, ranks in priors.items():
         size = len(ranks)
         first_at: dict[int, str] = {}
-        for rank, ref in ranks:
+        for rank, ref, prefix in ranks:
             if rank in first_at:
                 problems.append(
                     Problem(
                         ref,
-                        f"Xếp hạng năm trước {rank} trùng với ô {first_at[rank]} cùng nhóm "
-                        f"{group}; kiểm tra lại (bỏ qua nếu năm trước hai đơn vị đồng hạng).",
+                        f"{prefix}Xếp hạng năm trước {rank} trùng với ô {first_at[rank]} cùng "
+                        f"nhóm {group}; kiểm tra lại (bỏ qua nếu năm trước hai đơn vị đồng hạng).",
                         Severity.WARNING,
                     )
                 )
@@ -232,8 +307,8 @@ def check_prior_ranks(priors: dict[str, list[tuple[int, str]]], problems: list[P
                 problems.append(
                     Problem(
                         ref,
-                        f"Xếp hạng năm trước là {rank} nhưng nhóm {group} chỉ có {size} đơn vị "
-                        "có xếp hạng năm trước; kiểm tra lại.",
+                        f"{prefix}Xếp hạng năm trước là {rank} nhưng nhóm {group} chỉ có {size} "
+                        "đơn vị có xếp hạng năm trước; kiểm tra lại.",
                         Severity.WARNING,
                     )
                 )
