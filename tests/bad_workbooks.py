@@ -246,7 +246,7 @@ CASES: list[Case] = [
         "ma-nhom-la",
         lambda book, rules: book["Điểm"].__setitem__("C3", "IV"),
         at("Điểm!C3"),
-        ("(Sở Y tế) Mã nhóm phải là một trong: I, II, III", "«IV»"),
+        ("(Sở Y tế): Mã nhóm phải là một trong: I, II, III", "«IV»"),
     ),
     Case(
         "ma-nhom-trong",
@@ -282,7 +282,7 @@ CASES: list[Case] = [
         "diem-la-chu",
         set_score("TC1.1", 2, "tốt"),
         score("TC1.1", 2),
-        ("(Sở Tư pháp) Điểm tiêu chí TC1.1 phải là số", "«tốt»"),
+        ("(Sở Tư pháp): Điểm tiêu chí TC1.1 phải là số", "«tốt»"),
     ),
     Case(
         "diem-la-ngay",
@@ -318,7 +318,7 @@ CASES: list[Case] = [
         "diem-vuot-toi-da",
         set_score("TC2.1", 4, 15),
         score("TC2.1", 4),
-        ("(Ban Dân tộc) Điểm tiêu chí TC2.1 là 15", "vượt điểm tối đa 14 của nhóm II"),
+        ("(Ban Dân tộc): Điểm tiêu chí TC2.1 là 15", "vượt điểm tối đa 14 của nhóm II"),
     ),
     Case(
         "diem-cho-tieu-chi-khong-ap-dung",
@@ -361,7 +361,7 @@ CASES: list[Case] = [
         _slip_in_a_leading_digit,
         lambda rules: f"Điểm!{letter(rules, TOTAL)}2",
         (
-            "(Sở Tư pháp) Tổng điểm ghi trong bảng là",
+            "(Sở Tư pháp): Tổng điểm ghi trong bảng là",
             "(lệch 10,00)",
             "Ô có thể gõ nhầm:",
             "(TC3.1) = 6,2: ghi 16,2 thì tổng khớp (thiếu chữ số 1 ở đầu)",
@@ -454,7 +454,7 @@ WARNING_CASES: list[Case] = [
         "xep-hang-truoc-trung",
         lambda book, rules: book["Điểm"].__setitem__("D3", 1),
         at("Điểm!D3"),
-        ("(Sở Y tế) Xếp hạng năm trước 1", "trùng với ô Điểm!D2 cùng nhóm I", "đồng hạng"),
+        ("(Sở Y tế): Xếp hạng năm trước 1", "trùng với ô Điểm!D2 cùng nhóm I", "đồng hạng"),
         "Cảnh báo",
     ),
     Case(

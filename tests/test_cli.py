@@ -54,7 +54,7 @@ def test_a_bad_workbook_exits_2_names_every_cell_and_writes_nothing(make_workboo
     assert done.stdout == ""
     assert done.stderr == readme_block("Lỗi được in ra theo dạng")  # exactly as documented
     assert (
-        "Lỗi Điểm!G2: (Sở A) Điểm tiêu chí TC2.1 là 15, vượt điểm tối đa 12 của nhóm I."
+        "Lỗi Điểm!G2 (Sở A): Điểm tiêu chí TC2.1 là 15, vượt điểm tối đa 12 của nhóm I."
         in done.stderr
     )
     assert "Traceback" not in done.stderr
@@ -215,7 +215,8 @@ def test_check_and_run_speak_json_for_programs(make_workbook, rules, tmp_path):
         "place": "Điểm!G2",
         "sheet": "Điểm",
         "cell": "G2",
-        "message": "(Sở A) Điểm tiêu chí TC2.1 là 15, vượt điểm tối đa 12 của nhóm I.",
+        "agency": "Sở A",
+        "message": "Điểm tiêu chí TC2.1 là 15, vượt điểm tối đa 12 của nhóm I.",
     }
     done = cli("run", str(SAMPLE), "--out", str(tmp_path), "--format", "json", "--timings")
     assert done.returncode == 0, done.stderr

@@ -108,7 +108,7 @@ def test_a_bad_workbook_lands_in_failed_with_its_report_and_no_email(
     assert report.name == workbook.name + ".bao-cao.txt"
     text = report.read_text(encoding="utf-8")
     assert "Bảng tính bang-diem-loi.xlsx có 1 lỗi cần sửa; chưa lập quyết định." in text
-    assert "Lỗi Điểm!G2: (Sở A) Điểm tiêu chí TC2.1 là 15, vượt điểm tối đa 12 của nhóm I." in text
+    assert "Lỗi Điểm!G2 (Sở A): Điểm tiêu chí TC2.1 là 15, vượt điểm tối đa 12 của nhóm I." in text
     assert not site.output.exists() or list(site.output.iterdir()) == []
     assert site.files("outbox") == [] and site.files("sent") == []
     assert any(" | lỗi | bang-diem-loi.xlsx | " in line for line in site.log_lines())

@@ -36,8 +36,13 @@ def check(path: Path, rules: Rules):
     return check_workbook(read_workbook(path), rules)
 
 
+def named(problem) -> str:
+    """The message as a person reads it after the place: `(Sở A) Điểm tiêu chí …`."""
+    return f"({problem.agency}) {problem.message}" if problem.agency else problem.message
+
+
 def errors_at(problems) -> dict[str, str]:
-    return {p.place: p.message for p in problems if p.severity is Severity.ERROR}
+    return {p.place: named(p) for p in problems if p.severity is Severity.ERROR}
 
 
 def warnings_of(problems) -> list[str]:
@@ -155,7 +160,10 @@ def test_check_reports_a_misspelt_heading_and_four_cell_errors_in_one_run(rules,
     assert done.returncode == 2
     found = json.loads(done.stdout)
     assert found["errors"] == 5, found["problems"]
-    cells = {(p["sheet"], p["cell"]): p["message"] for p in found["problems"]}
+    cells = {
+        (p["sheet"], p["cell"]): f"({p['agency']}) {p['message']}" if p["agency"] else p["message"]
+        for p in found["problems"]
+    }
     assert cells[("Điểm", f"{col(rules, 'TC3.2')}1")].startswith("Thiếu cột «TC3.2»")
     assert "có phải «TC3.2»?" in cells[("Điểm", f"{col(rules, 'TC3.2')}1")]
     assert cells[("Điểm", f"{col(rules, 'TC2.1')}2")].startswith("(Sở Kế hoạch và Đầu tư) ")
@@ -171,7 +179,7 @@ def test_every_message_about_an_agencys_cell_starts_with_the_agency(rules, tmp_p
         agency(rules, "", "I", 3, TC1_2=-1),  # no name: nothing to name it by
     ]
     _, problems = check(write(tmp_path, rules, rows), rules)
-    by_place = {p.place: p.message for p in problems}
+    by_place = {p.place: named(p) for p in problems}
     assert by_place[f"Điểm!{col(rules, 'TC2.1')}2"].startswith("(Sở A) Điểm tiêu chí TC2.1")
     assert by_place[f"Điểm!{col(rules, 'TC1.1')}2"].startswith("(Sở A) Điểm tiêu chí TC1.1")
     assert by_place["Điểm!D3"].startswith("(Sở B) Xếp hạng năm trước 1 trùng với ô Điểm!D2")

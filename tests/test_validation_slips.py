@@ -51,7 +51,11 @@ def problems_of(path: Path, rules: Rules):
 
 def total_message(rules: Rules, path: Path, row: int) -> str:
     place = f"Điểm!{column_letter(len(HEADER) + len(rules.criteria) + 1)}{row}"
-    found = {p.place: p.message for p in problems_of(path, rules) if p.severity is Severity.ERROR}
+    found = {
+        p.place: f"({p.agency}) {p.message}" if p.agency else p.message
+        for p in problems_of(path, rules)
+        if p.severity is Severity.ERROR
+    }
     assert list(found) == [place], found
     return found[place]
 

@@ -17,9 +17,15 @@ class Problem:
     place: str  # "Điểm!F12", "Điểm (hàng tiêu đề)", "quy-tac.toml: grades[2]"
     message: str
     severity: Severity = Severity.ERROR
+    agency: str | None = None  # the agency of the cell's row, so a long sheet needs no lookup
+
+    @property
+    def where(self) -> str:
+        """`Điểm!G4 (Sở Kế hoạch và Đầu tư)`: the place, and the agency when there is one."""
+        return f"{self.place} ({self.agency})" if self.agency else self.place
 
     def __str__(self) -> str:
-        return f"{self.place}: {self.message}"
+        return f"{self.where}: {self.message}"
 
 
 def errors(problems: Sequence[Problem]) -> list[Problem]:

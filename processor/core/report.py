@@ -27,7 +27,7 @@ def label(problem: Problem) -> str:
 
 def problem_lines(problems: Sequence[Problem]) -> list[str]:
     """One indented line per problem: `  Lỗi Điểm!G2: …`."""
-    return [f"  {label(p)} {p.place}: {p.message}" for p in problems]
+    return [f"  {label(p)} {p.where}: {p.message}" for p in problems]
 
 
 def counts_sentence(problems: Sequence[Problem]) -> str:
@@ -46,6 +46,7 @@ def problem_record(problem: Problem) -> dict[str, Any]:
     return {
         "severity": "error" if problem.severity is Severity.ERROR else "warning",
         "place": problem.place,
+        "agency": problem.agency,
         "sheet": match["sheet"] if match else None,
         "cell": match["cell"] if match else None,
         "message": problem.message,

@@ -108,7 +108,7 @@ class _Rows:
         self.problems = problems
         self.cells = Cells(sheet, problems)
         self.seen_names: dict[str, int] = {}
-        self.priors: dict[str, list[tuple[int, str, str]]] = {}  # group -> (rank, cell, prefix)
+        self.priors: dict[str, list[tuple[int, str, str]]] = {}  # group -> (rank, cell, agency)
         self.agencies: list[AgencyScores] = []
         self.mismatches: list[Mismatch] = []
 
@@ -138,13 +138,12 @@ class _Rows:
                     )
                 )
         reason = unranked_reason(row_no, row, columns.by_key.get(COL_UNRANKED), self.cells)
-        prefix = f"({agency_name}) " if agency_name else ""
-        council_total = self.total(row_no, row, group, scores, before, prefix)
+        council_total = self.total(row_no, row, group, scores, before, agency_name)
 
-        if prefix and len(problems) > before:
-            self.name_agency(before, cell_ref(self.sheet.name, row_no, name_col or 1), prefix)
+        if agency_name and len(problems) > before:
+            self.name_agency(before, cell_ref(self.sheet.name, row_no, name_col or 1), agency_name)
         if prior is not None and group is not None:
-            self.priors.setdefault(group, []).append((prior[0], prior[1], prefix))
+            self.priors.setdefault(group, []).append((prior[0], prior[1], agency_name))
         if group is not None and not errors(problems[before:]):
             self.agencies.append(
                 AgencyScores(
@@ -159,14 +158,14 @@ class _Rows:
                 )
             )
 
-    def name_agency(self, start: int, name_ref: str, prefix: str) -> None:
-        """Start each of the row's messages with the agency (one about the name cell quotes it
+    def name_agency(self, start: int, name_ref: str, agency: str) -> None:
+        """Name the agency in each of the row's problems (one about the name cell quotes it
         already)."""
         problems = self.problems
         for index in range(start, len(problems)):
             found = problems[index]
             if found.place != name_ref:
-                problems[index] = Problem(found.place, prefix + found.message, found.severity)
+                problems[index] = Problem(found.place, found.message, found.severity, agency)
 
     def name(self, row_no: int, row: Row, column: int) -> str:
         """The agency's name as typed (trimmed); "" when it is missing or not text."""
@@ -226,7 +225,7 @@ class _Rows:
         group: str | None,
         scores: dict[str, Any],
         before: int,
-        prefix: str,
+        agency: str,
     ) -> Any:
         """The council's own total; a mismatch with the criteria is reported after all rows."""
         column = self.columns.by_key.get(COL_TOTAL)
@@ -255,7 +254,7 @@ class _Rows:
         if round_score(council, precision) != round_score(computed, precision):
             ref = self.cells.ref(row_no, column)
             self.mismatches.append(
-                Mismatch(len(self.problems), row_no, group, prefix, ref, council, computed, scores)
+                Mismatch(len(self.problems), row_no, group, agency, ref, council, computed, scores)
             )
             self.problems.append(placeholder(ref))
         return council
@@ -291,14 +290,15 @@ def check_prior_ranks(
     for group, ranks in priors.items():
         size = len(ranks)
         first_at: dict[int, str] = {}
-        for rank, ref, prefix in ranks:
+        for rank, ref, agency in ranks:
             if rank in first_at:
                 problems.append(
                     Problem(
                         ref,
-                        f"{prefix}Xếp hạng năm trước {rank} trùng với ô {first_at[rank]} cùng "
+                        f"Xếp hạng năm trước {rank} trùng với ô {first_at[rank]} cùng "
                         f"nhóm {group}; kiểm tra lại (bỏ qua nếu năm trước hai đơn vị đồng hạng).",
                         Severity.WARNING,
+                        agency or None,
                     )
                 )
             else:
@@ -307,8 +307,9 @@ def check_prior_ranks(
                 problems.append(
                     Problem(
                         ref,
-                        f"{prefix}Xếp hạng năm trước là {rank} nhưng nhóm {group} chỉ có {size} "
+                        f"Xếp hạng năm trước là {rank} nhưng nhóm {group} chỉ có {size} "
                         "đơn vị có xếp hạng năm trước; kiểm tra lại.",
                         Severity.WARNING,
+                        agency or None,
                     )
                 )

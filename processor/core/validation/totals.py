@@ -37,7 +37,7 @@ class Mismatch:
     index: int
     row_no: int
     group: str
-    prefix: str  # the agency, as every message of the row starts
+    agency: str  # the agency of the row ("" when its name is missing)
     ref: str  # the total cell
     council: Decimal
     computed: Decimal  # the exact weighted sum of `scores`
@@ -191,7 +191,7 @@ def explain(
                 suspects.append((-strength, len(suspects), f"{shown}: {', '.join(reasons)}"))
         places = rules.precision
         message = (
-            f"{mismatch.prefix}Tổng điểm ghi trong bảng là "
+            "Tổng điểm ghi trong bảng là "
             f"{format_number(mismatch.council, places)} nhưng cộng điểm các tiêu chí được "
             f"{format_number(mismatch.computed, places)} (lệch {format_number(abs(gap), places)})."
             f" Điểm các tiêu chí của hàng: {'; '.join(listed) or 'không có'}. "
@@ -209,4 +209,4 @@ def explain(
                 "Không ô nào có dấu hiệu gõ nhầm rõ ràng; kiểm tra lại các ô điểm hoặc ô tổng "
                 "điểm của hàng này."
             )
-        problems[mismatch.index] = Problem(mismatch.ref, message)
+        problems[mismatch.index] = Problem(mismatch.ref, message, agency=mismatch.agency or None)
