@@ -89,10 +89,18 @@ def _optional_paragraph(doc: DocxDocument, variable: str, *, exact: bool) -> Non
 
 
 def _article(doc: DocxDocument, number: int, *, preserve: bool) -> None:
-    """ "Điều n." in bold, then the article's text from the context."""
+    """ "Điều n." in bold, then the article's text from the context.
+
+    The space after "Điều n." is written inside the tag (`{{ ' ' ~ dieu_2 }}`) unless the
+    run keeps it with xml:space: an editor saving the template (LibreOffice does) drops a
+    leading space that is not marked to be kept, and the decision would print "Điều 2.Giao".
+    """
     paragraph = kit.new_paragraph(doc)
     kit.add_run(paragraph, f"Điều {number}.", bold=True)
-    kit.field(paragraph, " {{ dieu_" + str(number) + " }}", preserve=preserve)
+    if preserve:
+        kit.field(paragraph, " {{ dieu_" + str(number) + " }}", preserve=True)
+    else:
+        kit.field(paragraph, "{{ ' ' ~ dieu_" + str(number) + " }}")
 
 
 def body(doc: DocxDocument, *, exact: bool) -> None:
