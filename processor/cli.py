@@ -63,6 +63,7 @@ def _group_record(group: GroupSummary) -> dict[str, Any]:
         "code": group.code,
         "title": group.title,
         "agencies": group.agencies,
+        "unranked": group.unranked,
         "grades": group.grades,
         "first": None if group.first is None else {"name": group.first, "total": group.first_total},
     }

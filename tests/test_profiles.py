@@ -301,6 +301,9 @@ def test_the_2026_profile_sends_a_digital_transformation_email(tmp_path):
     body = message.get_body(("plain",)).get_content()
     assert "chuyển đổi số" in subject and "2026" in subject
     assert "chuyển đổi số" in body
+    # The units assessed but not ranked are counted apart, as in the decision's appendix.
+    assert "7 đơn vị xếp hạng, 2 đơn vị không xếp hạng" in body
+    assert "99 đơn vị xếp hạng, 1 đơn vị không xếp hạng" in body
     for word in ("ứng dụng CNTT", "công nghệ thông tin", "Thông tin và Truyền thông", "huyện"):
         assert word not in subject and word not in body, word
 

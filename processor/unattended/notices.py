@@ -47,6 +47,7 @@ def decision_context(
             "ma": group.code,
             "ten": group.title,
             "so_don_vi": group.agencies,
+            "so_khong_xep_hang": group.unranked,
             "xep_loai": group.grades_text,
             "dung_dau": group.first or "",
             "diem_dung_dau": group.first_total or "",
@@ -115,12 +116,13 @@ def sample_decision_context(rules: Rules, year: int = 2020) -> dict[str, Any]:
         "tep_quyet_dinh": rules.document.output_file.format(nam=year),
         "bang_diem": f"bang-diem-{year}.xlsx",
         "thoi_diem_nhan": f"08:00 ngày 05/01/{year + 1}",
-        "so_don_vi": 2,
+        "so_don_vi": 3,
         "nhom": [
             {
                 "ma": group.code,
                 "ten": group.title,
                 "so_don_vi": 2,
+                "so_khong_xep_hang": 1,
                 "xep_loai": f"{rules.grades[0].name} 2" if rules.grades else "",
                 "dung_dau": "Sở Khoa học và Công nghệ",
                 "diem_dung_dau": "96,34",
