@@ -16,11 +16,12 @@ from typing import Any
 import openpyxl
 import pytest
 
+from processor.core.formatting import fold
 from processor.core.model import Rules
 from processor.core.problems import Severity
 from processor.core.sheet import column_letter
 from processor.core.validation import check_workbook
-from processor.core.validation.headers import fold, near_miss
+from processor.core.validation.headers import near_miss
 from processor.reading.workbook import read_workbook
 
 from conftest import HEADER, INFO, cli, full_row

@@ -19,6 +19,17 @@ def normalise(text: object) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
 
 
+def fold(text: object) -> str:
+    """`normalise` without the accents: «CĐS1», «CDS1» and «cds1» compare equal.
+
+    How a name typed by hand is matched when people may leave out the accents (a heading, a
+    key, a template variable, a written date).
+    """
+    decomposed = unicodedata.normalize("NFD", normalise(text))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.replace("đ", "d")
+
+
 def round_score(value: Decimal, precision: int) -> Decimal:
     """Round half up (the usual "làm tròn") to the printed precision."""
     return value.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)

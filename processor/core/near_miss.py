@@ -8,17 +8,16 @@ wherever it is: `grades[2].above_percen: Khóa «above_percen» không có trong
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from processor.core.formatting import fold
+
 
 def _folded(text: str) -> str:
     """Case and accents ignored, `-` and spaces read as `_`: how people mistype a key."""
-    decomposed = unicodedata.normalize("NFD", text.strip().casefold().replace("đ", "d"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.replace("-", "_").replace(" ", "_")
+    return fold(text).replace("-", "_").replace(" ", "_")
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:

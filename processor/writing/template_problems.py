@@ -9,10 +9,11 @@ carries the English original for the IT officer.
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+from processor.core.formatting import fold
+from processor.core.messages import with_detail
 from processor.core.problems import InputError, Problem
 
 README_SECTION = "README.md, mục «Sửa mẫu Word»"
@@ -44,25 +45,18 @@ def damaged(
     return TemplateDamaged(template, summary, problems)
 
 
-def technical(message: str, detail: object) -> str:
-    """A Vietnamese message, then the English original on its own line for the IT officer."""
-    text = " ".join(str(detail).split())
-    return f"{message}\n    Chi tiết kỹ thuật: {text}" if text else message
-
-
-def plain_letters(text: str) -> str:
-    """`Tỉnh` -> `tinh`: what a name is once accents and case are set aside."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+# A Vietnamese message, then the English original on its own line for the IT officer: the
+# same shape as every other message of the tool (processor/core/messages.py).
+technical = with_detail
 
 
 def near_miss(name: str, known: Iterable[str]) -> str | None:
     """The known name `name` was probably meant to be: same letters without accents, or close."""
     names = sorted(set(known))
-    plain = {plain_letters(candidate): candidate for candidate in names}
-    if plain_letters(name) in plain and plain[plain_letters(name)] != name:
-        return plain[plain_letters(name)]
-    close = difflib.get_close_matches(plain_letters(name), list(plain), n=1, cutoff=0.75)
+    plain = {fold(candidate): candidate for candidate in names}
+    if fold(name) in plain and plain[fold(name)] != name:
+        return plain[fold(name)]
+    close = difflib.get_close_matches(fold(name), list(plain), n=1, cutoff=0.75)
     return plain[close[0]] if close and plain[close[0]] != name else None
 
 

@@ -10,24 +10,16 @@ headings still missing, accents aside, so the message can say what it was meant 
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from processor.core.formatting import normalise
+from processor.core.formatting import fold
 from processor.core.model import SCORE_COLUMNS, Rules
 from processor.core.sheet import Sheet
 from processor.core.validation.values import blank
 
 HEADER_SEARCH_ROWS = 20  # the heading row is looked for among the sheet's first rows
-
-
-def fold(text: object) -> str:
-    """`normalise` without the accents: «CĐS1», «CDS1» and «cds 1»'s letters compare equal."""
-    decomposed = unicodedata.normalize("NFD", normalise(text))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return plain.replace("đ", "d")
 
 
 def near_miss(value: object, candidates: Iterable[str]) -> str | None:

@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from processor.core.formatting import format_points, normalise
+from processor.core.formatting import fold, format_points, normalise
 from processor.core.model import DecisionInfo, InfoField
 from processor.core.problems import Problem, Severity, errors
 from processor.core.sheet import Sheet
-from processor.core.validation.headers import fold
 from processor.core.validation.values import Cells, as_number, blank, cell_ref, show, whole
 
 KEY_YEAR = "Năm đánh giá"
