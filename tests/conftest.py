@@ -130,3 +130,24 @@ def wording_tables() -> dict:
 
     raw = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
     return {key: raw[key] for key in ("wording", "signature", "email")}
+
+
+def assert_rebuild_matches(script: Path, rules: Path, committed: Any, out: Path) -> None:
+    """A sample's generator, run again, gives the committed workbook: same sheets and values,
+    same fixed properties (openpyxl reads both)."""
+    subprocess.run(
+        [sys.executable, str(script), "--rules", str(rules), "--out", str(out)],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    rebuilt = openpyxl.load_workbook(out)
+
+    def values(book: Any) -> dict[str, list[tuple[Any, ...]]]:
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+    assert rebuilt.sheetnames == committed.sheetnames
+    assert values(rebuilt) == values(committed)
+    assert rebuilt.properties.creator == committed.properties.creator
+    assert rebuilt.properties.created == committed.properties.created
+    assert rebuilt.properties.modified == committed.properties.modified

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import tomllib
 import unicodedata
 import zipfile
@@ -26,7 +24,7 @@ import pytest
 from lxml import etree
 from openpyxl.workbook.workbook import Workbook
 
-from conftest import ROOT, cli
+from conftest import ROOT, assert_rebuild_matches, cli
 from docx_reading import lines, table_rows
 
 PROFILE = "chuyen-doi-so-2026"
@@ -178,24 +176,8 @@ def test_workbook_content(rows: list[dict[str, Any]], rules: dict[str, Any]) -> 
     assert "huyện" not in fold(words)
 
 
-def sheet_values(wb: Workbook) -> dict[str, list[tuple[Any, ...]]]:
-    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
-
-
 def test_rebuild_matches_committed_file(tmp_path: Path, workbook: Workbook) -> None:
-    out = tmp_path / "rebuilt.xlsx"
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--rules", str(RULES), "--out", str(out)],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
-    rebuilt = openpyxl.load_workbook(out)
-    assert rebuilt.sheetnames == workbook.sheetnames
-    assert sheet_values(rebuilt) == sheet_values(workbook)
-    assert rebuilt.properties.creator == workbook.properties.creator
-    assert rebuilt.properties.created == workbook.properties.created
-    assert rebuilt.properties.modified == workbook.properties.modified
+    assert_rebuild_matches(SCRIPT, RULES, workbook, tmp_path / "rebuilt.xlsx")
 
 
 # -- the real command line -----------------------------------------------------------------------

@@ -8,8 +8,6 @@ agency's scores add up EXACTLY to the total published in the 2020 Lào Cai decis
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +16,8 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.workbook.workbook import Workbook
+
+from conftest import assert_rebuild_matches
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = ROOT / "input_samples" / "xep-hang-cntt-2020.xlsx"
@@ -205,21 +205,5 @@ def test_notes_say_breakdown_is_illustrative(workbook: Workbook) -> None:
     assert "python input_samples/build_sample.py" in text
 
 
-def sheet_values(wb: Workbook) -> dict[str, list[tuple[Any, ...]]]:
-    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
-
-
 def test_rebuild_matches_committed_file(tmp_path: Path, workbook: Workbook) -> None:
-    out = tmp_path / "rebuilt.xlsx"
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--rules", str(RULES), "--out", str(out)],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
-    rebuilt = openpyxl.load_workbook(out)
-    assert rebuilt.sheetnames == workbook.sheetnames
-    assert sheet_values(rebuilt) == sheet_values(workbook)
-    assert rebuilt.properties.creator == workbook.properties.creator
-    assert rebuilt.properties.created == workbook.properties.created
-    assert rebuilt.properties.modified == workbook.properties.modified
+    assert_rebuild_matches(SCRIPT, RULES, workbook, tmp_path / "rebuilt.xlsx")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from processor.config.toml_files import read_toml
+from processor.core.near_miss import closest
 from processor.core.problems import InputError, Problem
 
 DEFAULT_PROFILE = "lao-cai-2020"
@@ -153,10 +154,8 @@ def _own_profile(text: str, folder: Path, place: str) -> Profile:
 
 
 def _unknown_hint(text: str, names: list[str]) -> str:
-    import difflib
-
-    near = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
-    guess = f"Có phải «{near[0]}»? " if near else ""
+    near = closest(text, names)
+    guess = f"Có phải «{near}»? " if near else ""
     listed = ", ".join(names) or "(không có)"
     return (
         f"{guess}Các bộ mẫu có sẵn: {listed} (xem lệnh profiles). Bộ mẫu riêng của tỉnh: ghi "

@@ -180,11 +180,13 @@ class WordingReader(FieldReader):
             )
         legal_bases = self.lines(table, "legal_bases", where)
         recipients = self.lines(table, "recipients", where)
-        for i, line in enumerate((*title, *legal_bases, *recipients)):
-            key = "title" if i < len(title) else "legal_bases"
-            if i >= len(title) + len(legal_bases):
-                key = "recipients"
-            self.check_placeholders(f"{where}{key}", line, allowed)
+        for key, lines in (
+            ("title", title),
+            ("legal_bases", legal_bases),
+            ("recipients", recipients),
+        ):
+            for line in lines:
+                self.check_placeholders(f"{where}{key}", line, allowed)
         style_name = self.optional_text(table, "change_style", where, "signed")
         style = CHANGE_STYLES.get(style_name)
         if style is None:
