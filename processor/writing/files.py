@@ -60,6 +60,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise in_vietnamese(exc, path.parent) from exc
     try:
         with os.fdopen(handle, "wb") as stream:
+            if hasattr(os, "fchmod"):  # mkstemp makes 0600; a shared folder needs the usual mode
+                os.fchmod(stream.fileno(), 0o666 & ~_umask())
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
@@ -73,6 +75,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then put back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def make_folder(folder: Path) -> None:
