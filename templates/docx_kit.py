@@ -203,6 +203,18 @@ def jinja_paragraph(container: DocxDocument | _Cell, tag: str) -> Paragraph:
     return new_paragraph(container, tag, style=STYLE_CENTERED)
 
 
+def footnotes(doc: DocxDocument, size: float) -> None:
+    """The appendix's footnotes (``ghi_chu``: where a renamed or merged agency's prior rank
+    comes from), italic, under a "Ghi chú:" line. Every paragraph of it sits between ``{%p``
+    tags, so a decision without footnotes keeps no trace of it, byte for byte."""
+    new_paragraph(doc, "{%p if ghi_chu %}")
+    new_paragraph(doc, "Ghi chú:", bold=True, italic=True, size=size, before=6)
+    new_paragraph(doc, "{%p for dong in ghi_chu %}")
+    field(new_paragraph(doc), "{{ dong }}", italic=True, size=size)
+    new_paragraph(doc, "{%p endfor %}")
+    new_paragraph(doc, "{%p endif %}")
+
+
 # --------------------------------------------------------------------------- Jinja fields
 
 

@@ -4,9 +4,10 @@ The decision itself (portrait, decision_front) is followed by a LANDSCAPE append
 section with page numbers from 1: the heading lines, section 1 (scale and, with grades, band
 texts), section 2 (results: a column per main index, total, percent, level, rank, prior rank
 and change; per group a title row with the ranked count, the ranked units, then the units
-assessed but not ranked with the reason) and, when there are main indices, section 3 "Xếp hạng
-theo chỉ số chính" (per agency and main index, its score and its rank in the group). Header
-rows repeat on every page and no row splits across pages.
+assessed but not ranked with the reason; under the table, when there are any, the footnotes
+saying where a renamed or merged agency's prior rank comes from) and, when there are main
+indices, section 3 "Xếp hạng theo chỉ số chính" (per agency and main index, its score and its
+rank in the group). Header rows repeat on every page and no row splits across pages.
 
 Columns whose number is data
 ----------------------------
@@ -467,6 +468,7 @@ def appendix(doc: DocxDocument) -> None:
     heading.paragraph_format.keep_with_next = True
     unit_note(doc)
     results_table(doc)
+    kit.footnotes(doc, 12)  # where a renamed or merged agency's prior rank comes from
 
     kit.new_paragraph(doc, "{%p if co_chi_so %}")
     heading = kit.new_paragraph(doc, "{{ tieu_de_chi_so }}", bold=True, before=12)

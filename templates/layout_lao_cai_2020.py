@@ -3,8 +3,10 @@
 A4 portrait throughout; the appendix (its own section, page numbers from 1) prints the scale
 and band texts and one results table: TT | Tên đơn vị | Xếp hạng năm trước | Tổng điểm |
 Xếp hạng | Xếp loại, a title row per group, and under a group the units assessed but not ranked
-(none in 2020). Rendered with the 2020 wording it gives the 2020 decision byte for byte, so the
-fields are written in docx_kit's exact form where that text was plain (decision_front).
+(none in 2020); below the table, the footnotes on renamed and merged agencies' prior ranks when
+there are any (none in 2020). Rendered with the 2020 wording it gives the 2020 decision byte for
+byte, so the fields are written in docx_kit's exact form where that text was plain
+(decision_front).
 """
 
 from __future__ import annotations
@@ -161,5 +163,6 @@ def build_document() -> DocxDocument:
     appendix_heading(doc)
     appendix_text(doc)
     results_table(doc)
+    kit.footnotes(doc, TABLE_PT)  # only when there are some: the 2020 decision has none
     kit.new_paragraph(doc, "./.", align=WD_ALIGN_PARAGRAPH.RIGHT, before=6)
     return doc

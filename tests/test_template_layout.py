@@ -157,6 +157,7 @@ EXAMPLE_CONTEXT: dict = {
     "tieu_de_ket_qua": "2. Kết quả đánh giá, xếp hạng mức độ ứng dụng CNTT năm 2020:",
     "tieu_de_chi_so": "3. Xếp hạng theo chỉ số chính:",
     "tieu_de_khong_xep_hang": "Đơn vị tham gia đánh giá nhưng không xếp hạng",
+    "ghi_chu": [],
     "co_xep_loai": True,
     "co_chi_so": False,
     "chi_so_chinh": [],

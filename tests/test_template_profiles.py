@@ -44,7 +44,7 @@ CONTEXT_KEYS = {
     "co_quan_de_nghi", "trich_yeu", "can_cu", "dieu_1", "ghi_chu_dieu_1", "dieu_2", "dieu_3",
     "hieu_luc", "noi_nhan", "tieu_de_phu_luc", "tieu_de_muc_1", "tieu_de_xep_loai",
     "tieu_de_ket_qua", "tieu_de_chi_so", "tieu_de_khong_xep_hang", "co_xep_loai", "co_chi_so",
-    "chi_so_chinh", "nhom",
+    "chi_so_chinh", "nhom", "ghi_chu",
 }  # fmt: skip
 GROUP_KEYS = {"ma", "nhan", "ten", "thang_diem", "so_don_vi", "so_khong_xep_hang", "don_vi"}
 GROUP_KEYS |= {"khong_xep_hang"}
@@ -242,6 +242,7 @@ def digital_context(*, pillars: int = 7, grades: bool = True) -> dict:
     pillar_list = [{"ma": c, "ten": t} for c, t in (PILLARS * 2)[:pillars]]
     return {
         **EXAMPLE_CONTEXT,
+        "ghi_chu": [],
         "tham_quyen": "ỦY BAN NHÂN DÂN TỈNH HÒA PHONG",
         "chuc_vu_nguoi_ky": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
         "trich_yeu": ["Công bố kết quả đánh giá, xếp hạng mức độ số hóa", "năm 2026"],

@@ -8,6 +8,7 @@ them all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from processor.core.formatting import (
@@ -20,6 +21,7 @@ from processor.core.formatting import (
 )
 from processor.core.model import (
     AgencyResult,
+    AgencyScores,
     ChangeStyle,
     DecisionInfo,
     GroupResult,
@@ -44,6 +46,19 @@ def percent_text(value: Any, precision: int) -> str:
     return "" if value is None else f"{format_number(value, precision)}%"
 
 
+def note_sign(index: int) -> str:
+    """The sign of the decision's footnote number `index` (from 0): `(*)`, `(**)`, …"""
+    return "(" + "*" * (index + 1) + ")"
+
+
+def prior_text(agency: AgencyScores, rules: Rules) -> str:
+    """`5`, the profile's blank, or either followed by the sign of the footnote explaining it."""
+    shown = rules.wording.prior_blank if agency.prior_rank is None else str(agency.prior_rank)
+    if agency.prior_note is None:
+        return shown
+    return f"{shown} {note_sign(agency.prior_note)}".strip()
+
+
 def _row(position: int, result: AgencyResult, rules: Rules) -> dict[str, Any]:
     agency = result.agency
     wording = rules.wording
@@ -51,9 +66,7 @@ def _row(position: int, result: AgencyResult, rules: Rules) -> dict[str, Any]:
     return {
         "tt": str(position),
         "ten": agency.name,
-        "xep_hang_truoc": wording.prior_blank
-        if agency.prior_rank is None
-        else str(agency.prior_rank),
+        "xep_hang_truoc": prior_text(agency, rules),
         "tong_diem": format_number(result.rounded_total, rules.precision),
         "diem_toi_da": format_points(result.max_points),
         "ty_le": percent_text(result.percent, rules.percent_precision),
@@ -129,9 +142,17 @@ def _signer_lines(rules: Rules, info: DecisionInfo) -> list[str]:
 
 
 def build_context(
-    rules: Rules, info: DecisionInfo, groups: tuple[GroupResult, ...]
+    rules: Rules,
+    info: DecisionInfo,
+    groups: tuple[GroupResult, ...],
+    notes: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The template's variables (exactly these; the template lists no others)."""
+    """The template's variables (exactly these; the template lists no others).
+
+    `notes` are the appendix's footnotes (prior_years.PastApplied.notes): `ghi_chu` holds each
+    with its sign, and a row whose agency's `prior_note` points at one shows the sign after its
+    prior rank.
+    """
     document = rules.document
     wording = rules.wording
     values = wording_values(rules, info)
@@ -178,6 +199,7 @@ def build_context(
         "tieu_de_ket_qua": text(wording.results_heading),
         "tieu_de_chi_so": text(wording.pillars_heading),
         "tieu_de_khong_xep_hang": text(wording.unranked_heading),
+        "ghi_chu": [f"{note_sign(i)} {note}" for i, note in enumerate(notes)],
         "co_xep_loai": bool(rules.grades),
         "co_chi_so": bool(rules.pillars),
         "chi_so_chinh": [{"ma": p.code, "ten": p.name} for p in rules.pillars],

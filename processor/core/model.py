@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
+from processor.core.past import MergeRule, Succession
+
 # The score sheet's own columns (the workbook contract); every other column is a criterion code.
 COL_NO = "TT"
 COL_NAME = "Tên đơn vị"
@@ -161,6 +163,40 @@ class Wording:
 
 
 @dataclass(frozen=True, slots=True)
+class PriorNotes:
+    """The footnotes saying where a renamed or merged agency's prior rank comes from.
+
+    A note is printed once for all the agencies it explains, listed in {don_vi} (each as an
+    item, joined by "; "); an item names the new agency {moi} and its predecessors {cu}. The
+    texts also take the wording's placeholders ({nam}, {nam_truoc}, ...). These defaults name
+    no province: a profile may reword each in [wording].
+    """
+
+    merged_item: str = "{moi} được hợp nhất từ {cu}"
+    renamed_item: str = "{moi} (trước đây là {cu})"
+    merged_none: str = (
+        "Đơn vị hợp nhất từ năm {nam} không có thứ hạng năm {nam_truoc} để so sánh: {don_vi}."
+    )
+    merged_best: str = (
+        "Thứ hạng năm {nam_truoc} của đơn vị hợp nhất từ năm {nam} lấy theo thứ hạng cao nhất "
+        "của các đơn vị được hợp nhất: {don_vi}."
+    )
+    merged_mean: str = (
+        "Thứ hạng năm {nam_truoc} của đơn vị hợp nhất từ năm {nam} là thứ hạng mà điểm trung "
+        "bình năm {nam_truoc} của các đơn vị được hợp nhất đạt được khi xếp cùng các đơn vị khác "
+        "của nhóm năm {nam_truoc}: {don_vi}."
+    )
+    merged_typed: str = (
+        "Thứ hạng năm {nam_truoc} của đơn vị hợp nhất từ năm {nam} do Hội đồng thẩm định xác "
+        "định: {don_vi}."
+    )
+    renamed: str = (
+        "Thứ hạng năm {nam_truoc} của đơn vị đổi tên từ năm {nam} là thứ hạng của đơn vị mang "
+        "tên cũ: {don_vi}."
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class InfoField:
     """A row of the `Thông tin` sheet a profile adds, used in its wording as {name}."""
 
@@ -186,6 +222,10 @@ class Rules:
     not_scored: tuple[str, ...] = ("Không đánh giá", "KĐG")
     rank_by: RankBasis = RankBasis.TOTAL
     description: str = ""
+    # Old name(s) -> new name, from a year on ([[crosswalk]]); the workbook may add its own.
+    successions: tuple[Succession, ...] = ()
+    merge_rule: MergeRule = MergeRule.NONE  # [prior] merge_rule: a merged agency's prior rank
+    prior_notes: PriorNotes = field(default_factory=PriorNotes)
 
     def group(self, code: str) -> Group:
         return next(g for g in self.groups if g.code == code)
@@ -203,6 +243,9 @@ class AgencyScores:
     council_total: Decimal | None = None
     unranked_reason: str | None = None  # assessed, but not ranked (and why)
     not_scored: frozenset[str] = frozenset()  # applicable criteria this agency is not scored on
+    # The decision's footnote (index into prior_years.PastApplied.notes) saying where the prior
+    # rank of a renamed or merged agency comes from; None: no footnote.
+    prior_note: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

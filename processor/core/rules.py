@@ -21,9 +21,10 @@ from processor.core.model import (
     Rules,
     TiePolicy,
 )
+from processor.core.prior_rules import CROSSWALK_KEYS, NOTE_KEYS, PRIOR_KEYS, PriorReader
 from processor.core.problems import InputError
 from processor.core.rule_fields import TOP
-from processor.core.wording import WORDING_KEYS, WordingReader
+from processor.core.wording import WORDING_KEYS
 
 SCHEMA_VERSION = 1
 TIE_NAMES = {
@@ -48,6 +49,8 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "grades",
         "criteria",
         "info_fields",
+        "prior",
+        "crosswalk",
     ),
     "profile": ("description",),
     "document": (
@@ -59,7 +62,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "decision_symbol",
         "output_file",
     ),
-    "wording": WORDING_KEYS,
+    "wording": (*WORDING_KEYS, *NOTE_KEYS),
     "signature": ("above",),
     "email": ("subject", "salutation"),
     "scoring": ("precision", "ties", "percent_precision", "not_scored", "rank_by"),
@@ -68,6 +71,8 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "grades": ("name", *KINDS, "text"),
     "criteria": ("code", "name", "max", "deduction", "pillar", "weight"),
     "info_fields": ("key", "name", "blank"),
+    "prior": PRIOR_KEYS,
+    "crosswalk": CROSSWALK_KEYS,
 }
 
 
@@ -80,9 +85,9 @@ def parse_rules(raw: Mapping[str, Any], label: str = "quy tắc") -> Rules:
     return rules
 
 
-class _Parser(WordingReader, GradeReader):
+class _Parser(PriorReader, GradeReader):
     schema = SCHEMA
-    arrays = frozenset({"groups", "pillars", "grades", "criteria", "info_fields"})
+    arrays = frozenset({"groups", "pillars", "grades", "criteria", "info_fields", "crosswalk"})
 
     def __init__(self, label: str):
         super().__init__(label)
@@ -118,6 +123,9 @@ class _Parser(WordingReader, GradeReader):
         pillars = self.pillars(raw.get("pillars"))
         criteria = self.criteria(raw.get("criteria"), codes, [p.code for p in pillars])
         self.check_totals(groups, criteria)
+        merge_rule = self.merge_rule(raw.get("prior"))
+        successions = self.crosswalk(raw.get("crosswalk"))
+        prior_notes = self.prior_notes(raw.get("wording"))
         if self.problems or document is None or wording is None or extra is None:
             return None
         percent_precision, not_scored, rank_by = extra
@@ -135,6 +143,9 @@ class _Parser(WordingReader, GradeReader):
             not_scored=not_scored,
             rank_by=rank_by,
             description=description,
+            successions=successions,
+            merge_rule=merge_rule,
+            prior_notes=prior_notes,
         )
 
     def profile(self, table: Any) -> str:

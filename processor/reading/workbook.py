@@ -33,6 +33,7 @@ from pathlib import Path
 from processor.core.formatting import normalise
 from processor.core.problems import InputError, Problem
 from processor.core.sheet import INFO_SHEET, SCORE_SHEET, RawWorkbook, Sheet
+from processor.core.validation.crosswalk import CROSSWALK_SHEET, is_crosswalk_sheet
 from processor.reading.formats import MAC_EPOCH, WINDOWS_EPOCH
 from processor.reading.package import Package, open_archive, refuse_by_name
 from processor.reading.parts import (
@@ -49,7 +50,8 @@ from processor.reading.worksheet import read_sheet
 
 
 def read_workbook(path: Path) -> RawWorkbook:
-    """Read the `Điểm` and `Thông tin` sheets' values (cached values, never formulas)."""
+    """Read the `Điểm` and `Thông tin` sheets' values (cached values, never formulas), and the
+    optional `Sáp nhập - đổi tên` sheet's when there is one."""
     label = path.name
     if not path.exists():
         raise InputError(
@@ -83,7 +85,7 @@ def read_workbook(path: Path) -> RawWorkbook:
 
 
 def _read_archive(path: Path, archive: zipfile.ZipFile) -> RawWorkbook:
-    """Find the workbook part and the two sheets the tool reads, then read them."""
+    """Find the workbook part and the sheets the tool reads, then read them."""
     package = Package(archive)
     package.refuse_doctypes()
     package.refuse_opendocument()
@@ -116,6 +118,8 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> RawWorkbook:
     chosen: dict[str, tuple[str, zipfile.ZipInfo]] = {}
     for title, rid in names:
         canonical = wanted.get(normalise(title))
+        if canonical is None and is_crosswalk_sheet(title):
+            canonical = CROSSWALK_SHEET
         if canonical is None or canonical in chosen:
             continue
         member = package.get(targets.get(rid, "")) if rid else None

@@ -2,9 +2,10 @@
 
 The checks use it twice. Before filling, its shape joins the workbook's, so that a misspelt key
 in a part of the template this year's workbook does not reach (the unranked agencies, the main
-indices) is found now, not the year that part is first printed. And `config check` fills the
-configured template with it, so a broken template is found when it is installed. Each group
-has two ranked agencies (one new, without last year's rank) and one assessed but not ranked.
+indices, the footnotes) is found now, not the year that part is first printed. And `config
+check` fills the configured template with it, so a broken template is found when it is
+installed. Each group has two ranked agencies (one new, without last year's rank) and one
+assessed but not ranked; the first agency is a merged one, with the footnote saying so.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from processor.core.decision import build_context
+from processor.core.decision import build_context, wording_values
 from processor.core.model import AgencyScores, DecisionInfo, Rules
 from processor.core.scoring import evaluate
+from processor.core.wording import fill
 
 _SHARES = (Decimal("0.9"), Decimal("0.8"), Decimal("0.7"))
 
@@ -39,6 +41,7 @@ def sample_agencies(rules: Rules) -> list[AgencyScores]:
                     prior_rank=None if number == 2 else number,
                     scores=scores,
                     unranked_reason="Ví dụ lý do không xếp hạng" if number == 3 else None,
+                    prior_note=0 if row == 2 else None,
                 )
             )
             row += 1
@@ -57,7 +60,14 @@ def sample_context(rules: Rules, year: int = 2020) -> dict[str, Any]:
         decision_date=date(year + 1, 1, 15),
         extra={field.name: f"ví dụ {field.key}" for field in rules.info_fields},
     )
-    return build_context(rules, info, evaluate(rules, sample_agencies(rules)))
+    agencies = sample_agencies(rules)
+    notes = rules.prior_notes
+    values = wording_values(rules, info)
+    item = fill(
+        notes.merged_item, {**values, "moi": agencies[0].name, "cu": "Đơn vị A và Đơn vị B"}
+    )
+    note = fill(notes.merged_best, {**values, "don_vi": item})
+    return build_context(rules, info, evaluate(rules, agencies), notes=(note,))
 
 
 def try_template(template: Path, rules: Rules) -> None:
