@@ -496,7 +496,8 @@ WARNING_CASES: list[Case] = [
         "tong-diem-la-cong-thuc-chua-tinh",
         lambda book, rules: book["Điểm"].__setitem__(
             f"{letter(rules, TOTAL)}2",
-            f"=SUM({letter(rules, 'TC1.1')}2:{letter(rules, 'TD')}2)",
+            # a council's own formula (the plain sum of the criteria is init's, and trusted)
+            f"=ROUND(SUM({letter(rules, 'TC1.1')}2:{letter(rules, 'TD')}2),2)",
         ),
         lambda rules: f"Điểm!{letter(rules, TOTAL)}2",
         ("Không đối chiếu được tổng điểm", "vẫn tự cộng"),

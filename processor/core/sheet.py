@@ -6,6 +6,7 @@ This is the contract between the file adapter (processor/reading) and the pure c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,8 @@ class Sheet:
     rows: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     percent_cells: frozenset[Position] = frozenset()  # numbers shown with a % format
     formulas_without_value: frozenset[Position] = frozenset()
+    # the formula of each of those cells as written, without "=" (enough to recognise a sum)
+    formula_texts: Mapping[Position, str] = field(default_factory=dict)
     merged: tuple[str, ...] = ()  # merged ranges as written in the file, e.g. "B3:C4"
     hidden_rows: frozenset[int] = frozenset()
     hidden_columns: frozenset[int] = frozenset()

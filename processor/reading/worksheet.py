@@ -28,6 +28,7 @@ from processor.reading.refusals import corrupt, count, too_deep, too_large, too_
 from processor.reading.xml_parser import xml_parser
 
 _DIGITS = "0123456789"
+FORMULA_KEPT = 1024  # characters of an uncomputed formula kept: enough to recognise a sum
 
 _COLUMN_NUMBERS: dict[str, int] = {}
 
@@ -82,6 +83,7 @@ def read_sheet(
     rows: dict[int, tuple[Any, ...]] = {}
     percent: set[Position] = set()
     pending: set[Position] = set()
+    pending_text: dict[Position, str] = {}  # the formula of each, as written (without "=")
     merged: list[str] = []
     hidden_rows: set[int] = set()
     hidden_columns: set[int] = set()
@@ -106,6 +108,8 @@ def read_sheet(
     phonetic = False
     collecting = False
     content = ""  # the text of the current cell's <v> or <is>
+    in_formula = False
+    formula = ""  # the text of the current cell's <f>
     depth = 0
     max_depth = limits.MAX_XML_DEPTH
     max_column = EXCEL_MAX_COLUMN
@@ -133,7 +137,7 @@ def read_sheet(
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal row, values, column, cells_in_row, row_elements, cell_type, style
         nonlocal has_formula, has_value, inline, saw_inline, phonetic, collecting, content
-        nonlocal depth, budget
+        nonlocal depth, budget, in_formula, formula
         depth += 1
         if depth > max_depth:
             raise too_deep(part)
@@ -172,7 +176,8 @@ def read_sheet(
             values = []
             column = cells_in_row = 0
         elif name == F:
-            has_formula = True
+            has_formula = in_formula = True
+            formula = ""
         elif name == IS:
             inline = saw_inline = True
         elif name == T:
@@ -195,10 +200,12 @@ def read_sheet(
 
     def end(name: str) -> None:
         nonlocal depth, collecting, inline, phonetic, rows_with_values, last_stored, ordered
-        nonlocal budget
+        nonlocal budget, in_formula
         depth -= 1
         if name == V:
             collecting = False
+        elif name == F:
+            in_formula = False
         elif name == C:
             if content:
                 if cell_type == "n":
@@ -224,6 +231,7 @@ def read_sheet(
             if value is None:
                 if has_formula and not (has_value and cell_type == "str"):
                     pending.add((row, column))  # an empty <v/> of a "str" is a cached ""
+                    pending_text[(row, column)] = formula if has_formula else ""
                 return
             size = len(values)
             if column > size:
@@ -260,7 +268,7 @@ def read_sheet(
             phonetic = False
 
     def text(data: str) -> None:
-        nonlocal content
+        nonlocal content, formula
         if collecting:
             if content:  # a long text arrives in pieces of at most limits.CHUNK characters
                 if len(content) + len(data) > max_text:
@@ -268,6 +276,8 @@ def read_sheet(
                 content += data
             else:
                 content = data
+        elif in_formula and len(formula) < FORMULA_KEPT:
+            formula += data
 
     def shown_number(number: float, shown: int) -> Any:
         """A number under a date, duration or percent format."""
@@ -320,6 +330,7 @@ def read_sheet(
         rows=rows,
         percent_cells=frozenset(percent),
         formulas_without_value=frozenset(pending),
+        formula_texts=pending_text,
         merged=tuple(merged),
         hidden_rows=frozenset(hidden_rows),
         hidden_columns=frozenset(hidden_columns),

@@ -21,7 +21,7 @@ from processor.core.model import (
     AgencyScores,
     Rules,
 )
-from processor.core.problems import Problem, Severity, errors
+from processor.core.problems import PRIOR_SIZE, Problem, Severity, errors
 from processor.core.scoring import weighted_total
 from processor.core.sheet import Sheet
 from processor.core.validation.criteria import check_criteria
@@ -33,7 +33,7 @@ from processor.core.validation.layout import (
     read_header,
     rows_above,
 )
-from processor.core.validation.totals import Mismatch, explain, placeholder
+from processor.core.validation.totals import Mismatch, explain, is_criteria_sum, placeholder
 from processor.core.validation.values import FORMULA_FIX, Cells, blank, cell_ref, show, whole
 
 Row = tuple[Any, ...]
@@ -218,6 +218,17 @@ class _Rows:
             return None
         return rank, ref
 
+    def own_sum(self, row_no: int, column: int) -> bool:
+        formula = self.sheet.formula_texts.get((row_no, column), "")
+        present = [
+            (self.columns.criteria[c.code], c.weight)
+            for c in self.rules.criteria
+            if c.code in self.columns.criteria
+        ]
+        if len(present) != len(self.rules.criteria):
+            return False
+        return is_criteria_sum(formula, row_no, [p[0] for p in present], [p[1] for p in present])
+
     def total(
         self,
         row_no: int,
@@ -233,6 +244,8 @@ class _Rows:
             return None
         value = row[column - 1] if column <= len(row) else None
         if (row_no, column) in self.sheet.formulas_without_value:
+            if self.own_sum(row_no, column):
+                return None  # `init`'s own sum of the criteria: nothing to compare it with
             self.problems.append(
                 Problem(
                     self.cells.ref(row_no, column),
@@ -311,5 +324,6 @@ def check_prior_ranks(
                         "đơn vị có xếp hạng năm trước; kiểm tra lại.",
                         Severity.WARNING,
                         agency or None,
+                        PRIOR_SIZE,
                     )
                 )

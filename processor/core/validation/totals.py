@@ -10,14 +10,14 @@ off, so a sheet whose totals agree costs nothing here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from processor.core.formatting import format_number, format_points
 from processor.core.model import Criterion, Rules
 from processor.core.problems import Problem
-from processor.core.sheet import cell_name
+from processor.core.sheet import cell_name, column_letter
 
 STEPS = (Decimal(1), Decimal("0.5"), Decimal("0.25"), Decimal("0.1"), Decimal("0.05"))
 MIN_VALUES = 5  # fewer values in a column or group say nothing about its usual values
@@ -210,3 +210,29 @@ def explain(
                 "điểm của hàng này."
             )
         problems[mismatch.index] = Problem(mismatch.ref, message, agency=mismatch.agency or None)
+
+
+def is_criteria_sum(
+    formula: str, row: int, columns: Sequence[int], weights: Sequence[Decimal]
+) -> bool:
+    """A total cell's formula that is exactly the tool's own sum of the row's criteria.
+
+    `SUM(E4:Q4)` over every criterion column (all weights 1), or `SUMPRODUCT(E4:Q4,{1,0.5,…})`
+    with the rules' weights in column order: what a workbook made by `init` holds. Such a total
+    says nothing the tool does not compute itself, so no cached result is needed to trust it.
+    """
+    if not columns or sorted(columns) != list(range(min(columns), max(columns) + 1)):
+        return False
+    text = "".join(formula.split()).replace("$", "").upper().lstrip("=")
+    cells = f"{column_letter(min(columns))}{row}:{column_letter(max(columns))}{row}"
+    if all(weight == 1 for weight in weights) and text == f"SUM({cells})":
+        return True
+    prefix = f"SUMPRODUCT({cells},{{"
+    if not (text.startswith(prefix) and text.endswith("})")):
+        return False
+    try:
+        found = [Decimal(part) for part in text[len(prefix) : -2].split(",")]
+    except ArithmeticError:
+        return False
+    ordered = [weight for _, weight in sorted(zip(columns, weights, strict=True))]
+    return found == ordered
