@@ -90,6 +90,9 @@ def _run(args: argparse.Namespace) -> int:
         template=args.template or profile.template,
         out_dir=args.out,
         timings=timings,
+        pdf=args.pdf,
+        history=args.history,
+        profile=profile.name,
     )
     groups = group_summaries(outcome.rules, outcome.groups)
     info = outcome.evaluation.info
@@ -98,6 +101,16 @@ def _run(args: argparse.Namespace) -> int:
         document.update(
             profile=profile.name,
             output=str(outcome.path),
+            results=str(outcome.results),
+            pdf=None if outcome.pdf is None else str(outcome.pdf),
+            notes=list(outcome.notes),
+            history=None
+            if args.history is None
+            else {
+                "file": str(args.history),
+                "recorded": outcome.recorded is not None,
+                "replaced": bool(outcome.recorded),
+            },
             year=info.year,
             **_results(outcome.rules, outcome.groups, len(outcome.evaluation.agencies)),
             groups=[_group_record(group) for group in groups],
@@ -113,6 +126,15 @@ def _run(args: argparse.Namespace) -> int:
         )
         _print_problems(outcome.warnings)
     print(f"Đã lập dự thảo quyết định: {outcome.path}")
+    print(f"Bảng kết quả (Excel): {outcome.results}")
+    if outcome.pdf is not None:
+        print(f"Bản PDF của quyết định: {outcome.pdf}")
+    if outcome.recorded is not None and args.history is not None:
+        from processor.history.commands import recorded_sentence
+
+        print(recorded_sentence(args.history, info.year, outcome.recorded))
+    for note in outcome.notes:
+        print(f"Lưu ý: {note}", file=sys.stderr)
     print(f"Năm đánh giá {info.year}, {len(outcome.evaluation.agencies)} đơn vị:")
     for group in groups:
         line = f"  Nhóm {group.code} – {group.title}: {group.agencies} đơn vị"
@@ -241,6 +263,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "schedule":
                 return unattended.schedule_command(args.config, args.kind)
             return unattended.config_check_command(args.config)
+        if args.command == "mail":
+            from processor.unattended import mail_control
+
+            if args.mail_action == "list":
+                return mail_control.mail_list_command(args.config, args.format)
+            if args.mail_action == "resend":
+                return mail_control.mail_resend_command(args.config, args.entry_id, args.to)
+            return mail_control.mail_send_now_command(args.config)
+        if args.command == "history":
+            from processor.history.commands import history_command
+
+            return history_command(args.history, args.agency, args.export, args.format)
+        if args.command == "init":
+            from processor.history.init_command import init_command
+
+            return init_command(args.year, _profile(args), args.history, args.out, args.source)
     except InputError as exc:
         if getattr(args, "format", "text") == "json":
             print(

@@ -78,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="in thời gian của từng công đoạn (đọc, kiểm tra, tính, điền mẫu, ghi)",
     )
+    run.add_argument(
+        "--no-pdf",
+        dest="pdf",
+        action="store_false",
+        help="không xuất bản PDF của quyết định (mặc định: xuất khi máy có LibreOffice)",
+    )
+    _history_argument(
+        run, "ghi kết quả năm này vào tệp lịch sử (SQLite); thứ hạng năm trước còn trống lấy từ đó"
+    )
     check = commands.add_parser(
         "check",
         help="chỉ kiểm tra bảng điểm và liệt kê mọi lỗi, cảnh báo; không lập quyết định",
@@ -151,7 +160,92 @@ def build_parser() -> argparse.ArgumentParser:
     )
     config.add_argument("action", metavar="VIỆC", choices=("check",), help="việc cần làm: check")
     _config_argument(config)
+    _mail_commands(commands)
+    _yearly_commands(commands)
     return parser
+
+
+def _mail_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    mail = commands.add_parser(
+        "mail",
+        help="xem hàng đợi thư, gửi lại một thư, gửi ngay các thư đang chờ",
+        description=(
+            "list: liệt kê thư đang chờ, đã gửi, không gửi được. resend MÃ: gửi lại một thư đã "
+            "gửi hoặc không gửi được (cho mọi người nhận, hoặc chỉ những địa chỉ --to). "
+            "send-now: gửi ngay các thư đang chờ, không đợi hết thời gian chờ gửi lại."
+        ),
+    )
+    actions = mail.add_subparsers(dest="mail_action", metavar="VIỆC", required=True)
+    listing = actions.add_parser("list", help="liệt kê các thư trong hàng đợi và đã gửi")
+    _config_argument(listing)
+    _format_argument(listing)
+    resend = actions.add_parser("resend", help="gửi lại một thư (mã thư lấy từ mail list)")
+    resend.add_argument("entry_id", metavar="MÃ_THƯ", help="mã thư, như in ở mail list")
+    resend.add_argument(
+        "--to",
+        metavar="ĐỊA_CHỈ",
+        action="append",
+        default=[],
+        help="chỉ gửi lại cho địa chỉ này (có thể ghi nhiều lần); mặc định: mọi người nhận",
+    )
+    _config_argument(resend)
+    send_now = actions.add_parser(
+        "send-now", help="gửi ngay các thư đang chờ gửi lại (bỏ qua thời gian chờ một lần)"
+    )
+    _config_argument(send_now)
+
+
+def _yearly_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    history = commands.add_parser(
+        "history",
+        help="xem lịch sử các năm đã ghi: danh sách năm, diễn biến một đơn vị, xuất Excel",
+        description=(
+            "Đọc tệp lịch sử (SQLite) do run --history hoặc thư mục nhận ghi: liệt kê các năm "
+            "đã ghi; --agency TÊN: điểm và thứ hạng của một đơn vị qua các năm; --export TỆP: "
+            "ghi mọi năm vào một bảng tính .xlsx. Không sửa tệp lịch sử."
+        ),
+    )
+    _history_argument(history, "tệp lịch sử SQLite cần đọc", required=True)
+    history.add_argument("--agency", metavar="TÊN", default=None, help="tên một đơn vị")
+    history.add_argument(
+        "--export", metavar="TỆP", type=Path, default=None, help="xuất mọi năm ra tệp .xlsx"
+    )
+    _format_argument(history)
+    init = commands.add_parser(
+        "init",
+        help="lập bảng điểm trống cho năm sau: danh sách đơn vị, thứ hạng năm trước, kiểm tra ô",
+        description=(
+            "Lập bảng điểm .xlsx cho năm đánh giá NĂM: các đơn vị và nhóm lấy từ năm gần nhất "
+            "trong tệp lịch sử (có áp dụng sáp nhập, đổi tên), hoặc từ bảng điểm năm trước "
+            "(--from), hoặc từ bảng điểm mẫu của bộ mẫu; thứ hạng năm trước điền sẵn; mỗi ô "
+            "điểm chỉ nhận số trong khoảng của tiêu chí; có sheet hướng dẫn."
+        ),
+    )
+    init.add_argument("year", metavar="NĂM", type=int, help="năm đánh giá, ví dụ 2026")
+    _profile_argument(init)
+    _history_argument(init, "tệp lịch sử SQLite lấy danh sách đơn vị của năm gần nhất")
+    init.add_argument(
+        "--from",
+        dest="source",
+        metavar="BẢNG_ĐIỂM",
+        type=Path,
+        default=None,
+        help="bảng điểm năm trước (.xlsx) lấy danh sách đơn vị và thứ hạng",
+    )
+    init.add_argument("--out", metavar="TỆP", type=Path, required=True, help="tệp .xlsx cần tạo")
+
+
+def _history_argument(
+    command: argparse.ArgumentParser, help_text: str, required: bool = False
+) -> None:
+    command.add_argument(
+        "--history",
+        metavar="TỆP",
+        type=Path,
+        default=None,
+        required=required,
+        help=help_text,
+    )
 
 
 def _config_argument(command: argparse.ArgumentParser) -> None:
@@ -166,6 +260,18 @@ def _config_argument(command: argparse.ArgumentParser) -> None:
 
 def _workbook_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("workbook", metavar="BẢNG_ĐIỂM", type=Path, help="tệp bảng điểm .xlsx")
+    _profile_argument(command)
+    command.add_argument(
+        "--rules",
+        metavar="TỆP",
+        type=Path,
+        default=None,
+        help=f"tệp quy tắc TOML, thay cho {RULES_NAME} của bộ mẫu",
+    )
+    _format_argument(command)
+
+
+def _profile_argument(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--profile",
         metavar="BỘ_MẪU",
@@ -175,14 +281,6 @@ def _workbook_arguments(command: argparse.ArgumentParser) -> None:
             f"{TEMPLATE_NAME} (mặc định: {DEFAULT_PROFILE})"
         ),
     )
-    command.add_argument(
-        "--rules",
-        metavar="TỆP",
-        type=Path,
-        default=None,
-        help=f"tệp quy tắc TOML, thay cho {RULES_NAME} của bộ mẫu",
-    )
-    _format_argument(command)
 
 
 def _format_argument(command: argparse.ArgumentParser) -> None:

@@ -1,4 +1,4 @@
-"""The one place where the stages are wired together: read, check, compute, render, write."""
+"""The one place where the stages are wired together: read, check, compute, render, write, pdf."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from processor.core.model import Evaluation, GroupResult, Rules
-from processor.core.problems import InputError, Problem, errors
+from processor.core.past import PastYear, Succession
+from processor.core.problems import PRIOR_SIZE, InputError, Problem, errors
 
-# The stages, in order, as named in `--timings` and the benchmark.
-STAGES = ("read", "check", "compute", "render", "write")
+# The stages, in order, as named in `--timings` and the benchmark ("pdf" only when one is made).
+STAGES = ("read", "check", "compute", "render", "write", "pdf")
 
 
 class Timings:
@@ -37,23 +38,30 @@ class Inspection:
     rules: Rules
     evaluation: Evaluation | None
     problems: tuple[Problem, ...]
+    successions: tuple[Succession, ...] = ()  # sheet «Sáp nhập - đổi tên» + profile [[crosswalk]]
+    prior_column: str | None = None  # "Điểm!D": names a prior-rank cell in warnings
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A decision written, with what it was made from."""
+    """A decision written, with what it was made from and what was written beside it."""
 
-    path: Path
+    path: Path  # the decision (.docx)
     rules: Rules
     evaluation: Evaluation
     groups: tuple[GroupResult, ...]
     warnings: tuple[Problem, ...]
+    results: Path  # the results workbook (.xlsx)
+    pdf: Path | None = None  # the decision as PDF; None when not asked for or not made
+    notes: tuple[str, ...] = ()  # Vietnamese sentences about the outputs (why there is no PDF)
+    recorded: bool | None = None  # in the history: None not asked, False a new year, True replaced
 
 
 def inspect(workbook: Path, rules_file: Path, timings: Timings | None = None) -> Inspection:
     """Read and check a workbook without rendering; InputError only for an unreadable file."""
     from processor.config.rules_file import load_rules
     from processor.core.validation import check_workbook
+    from processor.core.validation.crosswalk import check_crosswalk, prior_column
     from processor.reading.workbook import read_workbook
 
     timings = timings or Timings()
@@ -62,7 +70,18 @@ def inspect(workbook: Path, rules_file: Path, timings: Timings | None = None) ->
         raw = read_workbook(workbook)
     with timings.stage("check"):
         evaluation, problems = check_workbook(raw, rules)
-    return Inspection(rules=rules, evaluation=evaluation, problems=tuple(problems))
+        year = evaluation.info.year if evaluation is not None else None
+        successions, crosswalk = check_crosswalk(raw, rules, year)
+        problems += crosswalk
+        if errors(crosswalk):
+            evaluation = None
+    return Inspection(
+        rules=rules,
+        evaluation=evaluation,
+        problems=tuple(problems),
+        successions=successions,
+        prior_column=prior_column(raw, rules),
+    )
 
 
 def refusal(workbook: Path, problems: tuple[Problem, ...] | list[Problem]) -> InputError:
@@ -78,15 +97,24 @@ def process(
     template: Path,
     out_dir: Path,
     timings: Timings | None = None,
+    pdf: bool = True,
+    history: Path | None = None,
+    profile: str = "",
 ) -> Outcome:
-    """Make the decision for one workbook; InputError (nothing written) for any bad input.
+    """Make the decision and the results workbook; InputError (nothing written) for bad input.
 
-    TemplateDamaged (an InputError) when the Word template, not the workbook, is at fault.
+    TemplateDamaged (an InputError) when the Word template, not the workbook, is at fault. Both
+    files are built in memory before either is written. The PDF, when asked for, comes last and
+    never fails the run: without LibreOffice the reason is in `notes`.
+
+    `history`: prior ranks left blank come from last year's results of `profile` there, through
+    the successions (renames, mergers); the year is recorded in it once the files are written.
     """
     from processor.core.decision import build_context
+    from processor.core.prior_years import apply_past
     from processor.core.scoring import evaluate
-    from processor.writing.files import refusal_sentence, write_atomic
     from processor.writing.rendering import render_decision
+    from processor.writing.results_workbook import results_name, results_workbook
     from processor.writing.sample_context import sample_context
 
     timings = timings or Timings()
@@ -95,31 +123,132 @@ def process(
     if evaluation is None:
         raise refusal(workbook, found.problems)
     with timings.stage("compute"):
+        past = None if history is None else _past_year(history, profile, evaluation.info.year)
+        applied = apply_past(rules, evaluation, past, found.successions, found.prior_column)
+        evaluation = applied.evaluation  # the prior ranks the decision prints and history keeps
         groups = evaluate(rules, evaluation.agencies)
-        context = build_context(rules, evaluation.info, groups)
+        context = build_context(rules, evaluation.info, groups, notes=applied.notes)
     with timings.stage("render"):
         # Checked before and after filling: a damaged template raises TemplateDamaged and no
         # decision is written. The sample context has every kind of row, so a misspelt name in
         # a part of the template this workbook leaves empty is found now, not next year.
         document = render_decision(template, context, reference=sample_context(rules))
-    target = out_dir / rules.document.output_file.format(nam=evaluation.info.year)
+        table = results_workbook(rules, evaluation.info, groups)
+    year = evaluation.info.year
+    target = out_dir / rules.document.output_file.format(nam=year)
+    results = out_dir / results_name(rules, year)
     if target.parent != out_dir:  # the rules loader refuses this; never write outside anyway
         raise InputError(
             "Tên tệp quyết định không hợp lệ.",
             [Problem("document.output_file", f"{target.name!r} phải là một tên tệp.")],
         )
     with timings.stage("write"):
-        try:
-            write_atomic(target, document)
-        except OSError as exc:
-            raise InputError(
-                f"Không ghi được quyết định vào {out_dir}.",
-                [Problem(str(target), refusal_sentence(exc, target))],
-            ) from None
+        _write(target, document, f"Không ghi được quyết định vào {out_dir}.")
+        _write(
+            results,
+            table,
+            f"Đã ghi quyết định {target.name} nhưng không ghi được bảng kết quả vào {out_dir}.",
+        )
+    recorded: bool | None = None
+    notes: tuple[str, ...] = ()
+    if history is not None:
+        with timings.stage("write"):
+            recorded, notes = _record(
+                history, profile, workbook, rules_file, rules, evaluation, groups
+            )
+    made: Path | None = None
+    if pdf:
+        with timings.stage("pdf"):
+            made, pdf_notes = _pdf(target)
+            notes += pdf_notes
     return Outcome(
         path=target,
         rules=rules,
         evaluation=evaluation,
         groups=groups,
-        warnings=found.problems,
+        warnings=_settled(found.problems, past) + applied.warnings,
+        results=results,
+        pdf=made,
+        notes=notes,
+        recorded=recorded,
     )
+
+
+def _settled(problems: tuple[Problem, ...], past: PastYear | None) -> tuple[Problem, ...]:
+    """The workbook's warnings, less the guesses at last year's group sizes the history knows."""
+    if past is None:
+        return problems
+    return tuple(problem for problem in problems if problem.kind != PRIOR_SIZE)
+
+
+def _past_year(history: Path, profile: str, year: int) -> PastYear | None:
+    """Last year's results of the profile; none yet when the history file does not exist."""
+    from processor.history.store import open_history
+
+    if not history.exists():
+        return None
+    with open_history(history, create=False) as store:
+        return store.past_year(profile, year - 1)
+
+
+def _record(
+    history: Path,
+    profile: str,
+    workbook: Path,
+    rules_file: Path,
+    rules: Rules,
+    evaluation: Evaluation,
+    groups: tuple[GroupResult, ...],
+) -> tuple[bool | None, tuple[str, ...]]:
+    """Record the year; a failure is a note, since the decision is already written and right."""
+    from processor import __version__
+    from processor.history.commands import record_outcome
+
+    try:
+        replaced = record_outcome(
+            history,
+            rules=rules,
+            evaluation=evaluation,
+            groups=groups,
+            profile=profile,
+            workbook=workbook,
+            rules_file=rules_file,
+            tool_version=__version__,
+        )
+    except InputError as exc:
+        detail = "; ".join(problem.message for problem in exc.problems)
+        return None, (f"{exc.summary} {detail} Năm này chưa được ghi vào lịch sử {history}.",)
+    return replaced, ()
+
+
+def _write(target: Path, data: bytes, summary: str) -> None:
+    from processor.writing.files import refusal_sentence, write_atomic
+
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise InputError(summary, [Problem(str(target), refusal_sentence(exc, target))]) from None
+
+
+def _pdf(decision: Path) -> tuple[Path | None, tuple[str, ...]]:
+    """The decision's PDF beside it, or why there is none.
+
+    A PDF left by an earlier run would no longer match the new decision: it is removed then.
+    """
+    from processor.writing.pdf import convert_to_pdf, pdf_name
+
+    target = decision.with_name(pdf_name(decision.name))
+    warning = convert_to_pdf(decision, target)
+    if warning is None:
+        return target, ()
+    notes = [warning]
+    if target.is_file():
+        try:
+            target.unlink()
+            notes.append(f"Đã xóa bản PDF cũ {target.name} vì nó không còn khớp quyết định mới.")
+        except OSError:
+            notes.append(
+                f"Bản PDF cũ {target.name} không còn khớp quyết định mới nhưng không xóa được; "
+                "đừng dùng nó."
+            )
+    return None, tuple(notes)

@@ -12,17 +12,21 @@ from processor.cli_parser import build_parser
 
 from conftest import ROOT, SAMPLE, cli, full_row
 
+DECISION = "quyet-dinh-xep-hang-cntt-2020.docx"
+RESULTS = "quyet-dinh-xep-hang-cntt-2020-ket-qua.xlsx"
+
 
 def test_run_prints_the_path_and_a_summary_per_group(tmp_path):
-    done = cli("run", str(SAMPLE), "--out", str(tmp_path / "kq"))
+    done = cli("run", str(SAMPLE), "--out", str(tmp_path / "kq"), "--no-pdf")
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
-    assert out[1] == "Năm đánh giá 2020, 32 đơn vị:"
-    assert out[2].startswith("  Nhóm I – Các cơ quan, đơn vị có TTHC: 16 đơn vị (Tốt 12, Khá 4)")
-    assert "(Tốt 3, Trung bình 3, Yếu 1)" in out[3]
-    assert "UBND huyện Bảo Yên, 89,34 điểm" in out[4]
+    assert out[1] == f"Bảng kết quả (Excel): {tmp_path / 'kq' / RESULTS}"
+    assert out[2] == "Năm đánh giá 2020, 32 đơn vị:"
+    assert out[3].startswith("  Nhóm I – Các cơ quan, đơn vị có TTHC: 16 đơn vị (Tốt 12, Khá 4)")
+    assert "(Tốt 3, Trung bình 3, Yếu 1)" in out[4]
+    assert "UBND huyện Bảo Yên, 89,34 điểm" in out[5]
     assert done.stderr == ""
-    assert [p.name for p in (tmp_path / "kq").iterdir()] == ["quyet-dinh-xep-hang-cntt-2020.docx"]
+    assert sorted(p.name for p in (tmp_path / "kq").iterdir()) == [RESULTS, DECISION]
 
 
 def test_the_default_output_folder_is_output_in_the_current_folder(tmp_path):
@@ -40,7 +44,12 @@ def readme_block(after: str) -> str:
 
 def test_the_readme_shows_what_command_1_prints(tmp_path):
     done = cli("run", str(SAMPLE), cwd=tmp_path)
-    assert done.stdout == readme_block("Lệnh 1 in ra")
+    shown = readme_block("Lệnh 1 in ra")
+    if not (tmp_path / "output" / "quyet-dinh-xep-hang-cntt-2020.pdf").is_file():
+        # without LibreOffice there is no PDF line, and the reason is on stderr instead
+        shown = "".join(line for line in shown.splitlines(True) if "PDF" not in line)
+        assert "LibreOffice" in done.stderr
+    assert done.stdout == shown
 
 
 def test_a_bad_workbook_exits_2_names_every_cell_and_writes_nothing(make_workbook, rules, tmp_path):
@@ -64,13 +73,13 @@ def test_a_bad_workbook_exits_2_names_every_cell_and_writes_nothing(make_workboo
 
 def test_a_failed_run_leaves_the_previous_decision_untouched(make_workbook, rules, tmp_path):
     out = tmp_path / "kq"
-    assert cli("run", str(SAMPLE), "--out", str(out)).returncode == 0
-    decision = out / "quyet-dinh-xep-hang-cntt-2020.docx"
-    previous = decision.read_bytes()
+    assert cli("run", str(SAMPLE), "--out", str(out), "--no-pdf").returncode == 0
+    decision = out / DECISION
+    previous = decision.read_bytes(), (out / RESULTS).read_bytes()
     bad = make_workbook([("Sở A", "I", 1, {})])
     assert cli("run", str(bad), "--out", str(out)).returncode == 2
-    assert decision.read_bytes() == previous
-    assert [p.name for p in out.iterdir()] == [decision.name]  # no temporary files left
+    assert (decision.read_bytes(), (out / RESULTS).read_bytes()) == previous
+    assert sorted(p.name for p in out.iterdir()) == [RESULTS, DECISION]  # no temporaries left
 
 
 def test_names_with_markup_characters_come_out_exactly_as_typed(make_workbook, rules, tmp_path):
@@ -218,7 +227,9 @@ def test_check_and_run_speak_json_for_programs(make_workbook, rules, tmp_path):
         "agency": "Sở A",
         "message": "Điểm tiêu chí TC2.1 là 15, vượt điểm tối đa 12 của nhóm I.",
     }
-    done = cli("run", str(SAMPLE), "--out", str(tmp_path), "--format", "json", "--timings")
+    done = cli(
+        "run", str(SAMPLE), "--out", str(tmp_path), "--format", "json", "--timings", "--no-pdf"
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["ok"] is True and result["agency_count"] == 32
@@ -239,6 +250,8 @@ def test_check_and_run_speak_json_for_programs(make_workbook, rules, tmp_path):
     }
     assert Path(result["output"]).is_file()
     assert list(result["timings"]) == ["read", "check", "compute", "render", "write"]
+    assert Path(result["results"]).name == RESULTS
+    assert result["pdf"] is None and result["notes"] == [] and result["history"] is None
     assert [g["agencies"] for g in result["groups"]] == [16, 7, 9]
 
 

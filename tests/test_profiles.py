@@ -126,12 +126,25 @@ def test_run_with_the_default_profile_named_gives_the_same_bytes(tmp_path):
 def test_profile_folder_selects_its_rules_and_template(tmp_path):
     folder = make_profile(tmp_path / "bo-mau-tinh", **named_output("qd-tinh-{nam}.docx"))
     out = tmp_path / "kq"
-    done = cli("run", str(SAMPLE), "--profile", str(folder), "--out", str(out), "--format", "json")
+    done = cli(
+        "run",
+        str(SAMPLE),
+        "--profile",
+        str(folder),
+        "--out",
+        str(out),
+        "--format",
+        "json",
+        "--no-pdf",
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["profile"] == "bo-mau-tinh"
     assert Path(result["output"]) == out / "qd-tinh-2020.docx"
-    assert [p.name for p in out.iterdir()] == ["qd-tinh-2020.docx"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "qd-tinh-2020-ket-qua.xlsx",
+        "qd-tinh-2020.docx",
+    ]
     # relative to the current folder, as a secretary types it
     done = cli("check", str(SAMPLE), "--profile", "./bo-mau-tinh", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -153,9 +166,13 @@ def test_rules_and_template_override_the_profiles_files(tmp_path):
         str(TEMPLATE_FILE),
         "--out",
         str(out),
+        "--no-pdf",
     )
     assert done.returncode == 0, done.stderr
-    assert [p.name for p in out.iterdir()] == ["theo-rules-2020.docx"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "theo-rules-2020-ket-qua.xlsx",
+        "theo-rules-2020.docx",
+    ]
     # without --template the profile's (broken) template is the one used
     done = cli("run", str(SAMPLE), "--profile", str(folder), "--out", str(out))
     assert done.returncode == 2

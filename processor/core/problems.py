@@ -6,6 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+# A prior rank larger than the number of ranks typed in its group: only a guess at last year's
+# group size, which the history, when there is one, knows for certain.
+PRIOR_SIZE = "prior-size"
+
 
 class Severity(Enum):
     ERROR = "lỗi"  # the run is refused
@@ -18,6 +22,7 @@ class Problem:
     message: str
     severity: Severity = Severity.ERROR
     agency: str | None = None  # the agency of the cell's row, so a long sheet needs no lookup
+    kind: str | None = None  # which check, where a later stage may settle it (PRIOR_SIZE)
 
     @property
     def where(self) -> str:
