@@ -7,6 +7,7 @@ import email.policy
 import socket
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ from processor.unattended.events import EventLog, Pauses
 from processor.unattended.mail.delivery import deliver_due
 from processor.unattended.mail.letters import (
     DOCX_TYPE,
+    PDF_TYPE,
+    XLSX_TYPE,
     Attachment,
     Letter,
     compose,
@@ -95,6 +98,91 @@ def test_a_composed_message_parses_back_with_its_vietnamese_attachment_name():
     assert attachment.get_content_type() == "/".join(DOCX_TYPE)
     assert attachment.get_filename() == "Quyết định xếp hạng CNTT 2020.docx"
     assert attachment.get_content() == b"PK\x03\x04 docx bytes"
+
+
+def attachment_parts(raw: bytes) -> list[email.message.Message]:
+    """The attachments as the old (compat32) parser sees them: raw parameter values."""
+    message = email.message_from_bytes(raw)
+    return [part for part in message.walk() if part.get_content_disposition() == "attachment"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Quyết định xếp hạng 2026.docx",
+        "Quyết định công bố kết quả xếp hạng mức độ chuyển đổi số năm 2026 của UBND tỉnh.docx",
+    ],
+)
+def test_a_vietnamese_attachment_name_reads_back_from_both_headers(name):
+    raw = compose(
+        sender="stttt@tinh.gov.vn",
+        recipients=Recipients(("vanthu@tinh.gov.vn",)),
+        letter=Letter("Dự thảo", "Nội dung.\n"),
+        message_id=message_id("quyet-dinh-2026-ab12", "stttt@tinh.gov.vn"),
+        moment=MOMENT,
+        attachments=[Attachment.of(name, b"PK\x03\x04")],
+    )
+    assert raw.isascii()
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    (part,) = attachment_parts(raw)
+    # Content-Disposition: RFC 2231 filename*=, as current clients read it
+    assert "filename*" in part["Content-Disposition"]
+    assert (
+        email.utils.collapse_rfc2231_value(part.get_param("filename", header="content-disposition"))
+        == name
+    )
+    # Content-Type: an RFC 2047 name=, as Outlook and older clients read it
+    encoded = part.get_param("name")
+    assert isinstance(encoded, str) and encoded.startswith("=?utf-8?b?")
+    assert str(make_header(decode_header(encoded))) == name
+    # and the modern parser decodes both on its own
+    modern = email.message_from_bytes(raw, policy=email.policy.default)
+    (attachment,) = modern.iter_attachments()
+    assert attachment.get_filename() == name
+    assert attachment["Content-Type"].params["name"] == name
+    assert attachment["Content-Disposition"].params["filename"] == name
+    assert attachment.get_content() == b"PK\x03\x04"
+
+
+def test_an_ascii_attachment_name_is_quoted_as_it_is():
+    raw = compose(
+        sender="stttt@tinh.gov.vn",
+        recipients=Recipients(("vanthu@tinh.gov.vn",)),
+        letter=Letter("Dự thảo", "Nội dung.\n"),
+        message_id="<x@tinh.gov.vn>",
+        moment=MOMENT,
+        attachment=Attachment.of('bang "diem".xlsx', b"PK"),  # the older keyword still works
+    )
+    (part,) = attachment_parts(raw)
+    assert b'name="bang \\"diem\\".xlsx"' in raw
+    assert part.get_filename() == 'bang "diem".xlsx'
+    assert part.get_content_type() == "/".join(XLSX_TYPE)
+
+
+def test_a_message_carries_several_attachments_each_with_its_type():
+    files = [
+        ("quyet-dinh-xep-hang-cntt-2026.docx", b"docx", DOCX_TYPE),
+        ("quyet-dinh-xep-hang-cntt-2026-ket-qua.xlsx", b"xlsx", XLSX_TYPE),
+        ("quyet-dinh-xep-hang-cntt-2026.pdf", b"%PDF-1.7", PDF_TYPE),
+        ("bảng điểm.danh-dau-loi.xlsx", b"annotated", XLSX_TYPE),
+        ("ghi-chu.bin", b"\x00\x01", ("application", "octet-stream")),
+    ]
+    raw = compose(
+        sender="stttt@tinh.gov.vn",
+        recipients=Recipients(("vanthu@tinh.gov.vn",)),
+        letter=Letter("Dự thảo", "Nội dung.\n"),
+        message_id="<x@tinh.gov.vn>",
+        moment=MOMENT,
+        attachments=[Attachment.of(name, data) for name, data, _ in files],
+    )
+    assert raw.isascii()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message.get_body(("plain",)).get_content().strip() == "Nội dung."
+    found = [
+        (a.get_filename(), a.get_content(), a.get_content_type())
+        for a in message.iter_attachments()
+    ]
+    assert found == [(name, data, "/".join(kind)) for name, data, kind in files]
 
 
 def test_the_message_id_depends_only_on_the_entry_and_the_sender_domain():

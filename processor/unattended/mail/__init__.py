@@ -11,12 +11,19 @@ The one window where a recipient can receive a message twice: the server accepte
 process died before `state.json` was rewritten (a few milliseconds). The next pass sends the
 same bytes again, with the same Message-ID, so mail clients show it once.
 
+People steer it with `mail list`, `mail resend` and `mail send-now` (unattended/mail_control):
+a resend is a new entry `<id>.gui-lai-<n>` holding the same message (same Message-ID) under a
+Resent-* block, so the outbox guarantees hold for it too; send-now ignores the back-off once,
+directly or through a request file (outbox/.gui-ngay) taken by the next pass.
+
 Nothing here knows what a decision is: letters are filled from plain mappings (built in
 processor/unattended/notices.py). One job per module:
 
-    letters.py   a text template -> a Letter -> the message's bytes
-    state.py     the delivery state and every pure decision about it (who is left, when to retry)
-    outbox.py    the outbox, sent/ and mail-failed/ on disk
-    smtp.py      talking to the server: connect, log in, probe, say what went wrong
-    delivery.py  one pass over the outbox, recording every answer
+    letters.py    a text template -> a Letter -> the message's bytes (attachments named twice)
+    state.py      the delivery state and every pure decision about it (who is left, when to retry)
+    outbox.py     the outbox, sent/ and mail-failed/ on disk, and the send-now request
+    smtp.py       talking to the server: connect, log in, probe, say what went wrong
+    delivery.py   one pass over the outbox, recording every answer
+    resending.py  a message sent again: its new entry and its Resent-* block
+    listing.py    what `mail list` says about each message
 """

@@ -4,6 +4,11 @@ Each answer is saved to the entry's state (state.json) as soon as it comes and b
 message is sent, so a killed pass resends at most the one message the server had just accepted
 (the `accepted` pause point), with the same bytes and Message-ID. The pass never raises for a
 mail problem: whatever fails waits in the outbox for a later pass, or goes to mail-failed/.
+
+The back-off is ignored once, for everything waiting, when the pass is told to (`force`, as
+`mail send-now` does when it holds the drop folder) or when it finds the request file that
+`mail send-now` leaves for a running service (outbox/.gui-ngay): the pass takes the request
+(removes it) before it sends, so each request is honoured by exactly one pass.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import datetime
 
 from processor.config.settings import RetrySettings, SmtpSettings
 from processor.unattended.events import Event, EventLog, Pauses
-from processor.unattended.mail.outbox import REPORT_FILE, Mailbox
+from processor.unattended.mail.outbox import REPORT_FILE, SEND_NOW_FILE, Mailbox
 from processor.unattended.mail.smtp import connect, describe_error
 from processor.unattended.mail.state import (
     Attempt,
@@ -30,6 +35,9 @@ from processor.unattended.mail.state import (
     remaining,
     status,
 )
+
+# The log line of a send-now request taken by a pass.
+SEND_NOW_EVENT = Event.STARTED
 
 
 @dataclass
@@ -48,16 +56,29 @@ def deliver_due(
     pauses: Pauses,
     clock: Callable[[], float],
     opener: Callable[[SmtpSettings, str | None], smtplib.SMTP] = connect,
+    force: bool = False,
 ) -> MailTally:
-    """One pass over the outbox: send what is due over one connection, record every answer."""
+    """One pass over the outbox: send what is due over one connection, record every answer.
+
+    `force` (or a send-now request found in the outbox) sends every waiting entry now.
+    """
     tally = MailTally()
+    asked = mailbox.take_send_now()
     entries = mailbox.pending()
     for delivery in entries:  # finished before a crash moved it: only move it now
         if status(delivery) is not Status.PENDING:
             _conclude(mailbox, delivery, events, tally)
     now = clock()
-    due = [d for d in entries if is_due(d, now)]
-    tally.waiting += sum(1 for d in entries if status(d) is Status.PENDING and not is_due(d, now))
+    waiting = [d for d in entries if status(d) is Status.PENDING]
+    due = waiting if force or asked else [d for d in waiting if is_due(d, now)]
+    tally.waiting += len(waiting) - len(due)
+    if asked:
+        events.record(
+            SEND_NOW_EVENT,
+            SEND_NOW_FILE,
+            f"yêu cầu gửi ngay của lệnh mail send-now: gửi {len(due)} thư đang chờ, "
+            "bỏ qua thời gian chờ gửi lại một lần",
+        )
     if not due:
         return tally
     try:

@@ -3,15 +3,21 @@
 The template is plain text (jinja2, no HTML escaping) whose first line is `Tiêu đề: …`; what it
 may say comes in as a plain mapping, so this module knows templates and MIME, not decisions.
 The bytes are built once and stored: a message sent again after a crash is the same message.
+
+An attachment's Vietnamese name is written twice, because mail clients read one or the other:
+RFC 2231 `filename*=` on Content-Disposition (what Python's email package writes, and what
+current clients read) and an RFC 2047 encoded word in `name=` on Content-Type (what Outlook and
+older clients read; without it they show `ATT00001`). The message stays 7-bit ASCII.
 """
 
 from __future__ import annotations
 
 import email.policy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
+from email.header import Header
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,13 @@ from processor.core.messages import os_error_message
 from processor.core.problems import InputError, Problem
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+PDF_TYPE = ("application", "pdf")
+OTHER_TYPE = ("application", "octet-stream")
+TYPES_BY_SUFFIX = {".docx": DOCX_TYPE, ".xlsx": XLSX_TYPE, ".pdf": PDF_TYPE}
+# Headers written by hand (the attachment's Content-Type) are kept as written: the email
+# package would otherwise refold a long one and turn its RFC 2047 name into RFC 2231.
+_POLICY = email.policy.SMTP.clone(refold_source="none")
 SUBJECT_PREFIX = "tiêu đề:"
 
 
@@ -105,6 +118,12 @@ class Attachment:
     maintype: str = DOCX_TYPE[0]
     subtype: str = DOCX_TYPE[1]
 
+    @classmethod
+    def of(cls, filename: str, data: bytes) -> Attachment:
+        """An attachment typed by its name's suffix: .docx, .xlsx, .pdf (else octet-stream)."""
+        maintype, subtype = TYPES_BY_SUFFIX.get(Path(filename).suffix.lower(), OTHER_TYPE)
+        return cls(filename, data, maintype, subtype)
+
 
 def message_id(entry_id: str, sender: str) -> str:
     """Deterministic, so a message sent again after a crash carries the same Message-ID."""
@@ -119,24 +138,64 @@ def compose(
     letter: Letter,
     message_id: str,
     moment: datetime,
+    attachments: Sequence[Attachment] = (),
     attachment: Attachment | None = None,
 ) -> bytes:
-    """The whole message as bytes (7-bit clean, CRLF), exactly what is stored and sent."""
+    """The whole message as bytes (7-bit clean, CRLF), exactly what is stored and sent.
+
+    `attachment` (one) is the older spelling of `attachments`; it comes after them.
+    """
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = sender
     message["To"] = ", ".join(recipients.to)
     if recipients.cc:
         message["Cc"] = ", ".join(recipients.cc)
-    message["Subject"] = letter.subject
+    message.set_raw("Subject", _subject(letter.subject))
     message["Date"] = format_datetime(moment)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to a robot
     message.set_content(letter.body, charset="utf-8", cte="quoted-printable")
-    if attachment is not None:
+    for item in (*attachments, *(() if attachment is None else (attachment,))):
         message.add_attachment(
-            attachment.data,
-            maintype=attachment.maintype,
-            subtype=attachment.subtype,
-            filename=attachment.filename,  # non-ASCII names are encoded per RFC 2231
+            item.data,
+            maintype=item.maintype,
+            subtype=item.subtype,
+            filename=item.filename,  # non-ASCII names are encoded per RFC 2231
         )
-    return message.as_bytes()
+        *_, part = message.iter_attachments()
+        _name_content_type(part, item)
+    return message.as_bytes(policy=_POLICY)
+
+
+def _name_content_type(part: MIMEPart, item: Attachment) -> None:
+    """Content-Type gains `name=` (RFC 2047 when not ASCII), keeping the headers' order."""
+    headers = list(part.raw_items())
+    for name, _ in headers:
+        del part[name]
+    for name, value in headers:
+        if name.lower() == "content-type":
+            part.set_raw(
+                name, f"{item.maintype}/{item.subtype};\r\n name={name_value(item.filename)}"
+            )
+        else:
+            part.set_raw(name, value)
+
+
+def name_value(filename: str) -> str:
+    """`name=`'s value: quoted, as RFC 2047 encoded words (folded) when not plain ASCII.
+
+    Encoded words inside quotes break RFC 2047's letter, but they are what Outlook and
+    Thunderbird write and read, and what Python's parser decodes.
+    """
+    if filename.isascii() and filename.isprintable():
+        return '"' + filename.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    words = Header(filename, "utf-8", maxlinelen=70, header_name="name").encode("\r\n")
+    return f'"{words}"'
+
+
+def _subject(text: str) -> str:
+    """The Subject as RFC 2047 words, folded by `Header`: Python 3.11's own folding of a long
+    Vietnamese subject drops the space between words (CPython gh-144156)."""
+    if text.isascii():
+        return text
+    return Header(text, "utf-8", header_name="Subject").encode("\r\n")

@@ -27,7 +27,7 @@ class Delivery:
     """An outbox entry's delivery state; replaced, never mutated, after each attempt."""
 
     id: str
-    kind: str  # "quyet-dinh" or "nhac-viec"
+    kind: str  # "quyet-dinh", "nhac-viec", ... (processor/unattended/notices.py)
     subject: str
     sender: str  # envelope sender (bare address)
     recipients: tuple[str, ...]
@@ -37,6 +37,7 @@ class Delivery:
     attempts: int = 0
     next_attempt: float = 0.0
     last_error: str = ""
+    resend_of: str = ""  # `mail resend`: the entry whose message this one sends again
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -165,7 +166,10 @@ def failure_report(delivery: Delivery) -> str:
         lines += ["", "Đã gửi được đến (không gửi lại):", *(f"  {a}" for a in delivery.accepted)]
     lines += [
         "",
-        "Kiểm tra địa chỉ người nhận trong tệp cấu hình; gửi tay tệp message.eml trong thư mục "
-        "này cho những người chưa nhận được.",
+        "Kiểm tra địa chỉ người nhận trong tệp cấu hình, rồi gửi lại thư này cho người chưa "
+        "nhận được:",
+        f"  python -m processor mail resend {delivery.id} --to ĐỊA_CHỈ --config TỆP_CẤU_HÌNH",
+        "(bỏ --to: gửi lại cho mọi người nhận, kể cả người đã nhận). Hoặc gửi tay tệp "
+        "message.eml trong thư mục này.",
     ]
     return "\n".join(lines) + "\n"
