@@ -27,6 +27,10 @@ LOG_LINE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \| [^|]+ \| [^|]+( 
 TO = "Văn thư UBND tỉnh <vanthu@tinh.gov.vn>"
 CC = "thuky@tinh.gov.vn"
 RECIPIENTS = ("vanthu@tinh.gov.vn", "thuky@tinh.gov.vn")
+SECRETARY = "hoidong@tinh.gov.vn"  # [rejection] to, when a test sets it
+TECHNICAL = "cntt@tinh.gov.vn"  # [rejection] technical_to, when a test sets it
+# A short name as people see it: `2026-01-05_080001_ab12cd34_bang-diem.xlsx` (or `…cd34~2_…`).
+SHORT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{6}_[0-9a-f]{8}(~\d+)?_(?P<original>.+)$")
 
 
 def toml_value(value: Any) -> str:
@@ -50,9 +54,13 @@ def toml_text(sections: Mapping[str, Mapping[str, Any]]) -> str:
 
 
 def settings_sections(port: int, **overrides: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """A config for tests: relative folders, plain SMTP on 127.0.0.1, short settle, no back-off."""
+    """A config for tests: relative folders, plain SMTP on 127.0.0.1, short settle, no back-off.
+
+    No PDF unless a test asks (`decision={"pdf": True}`): LibreOffice takes seconds a decision.
+    """
     sections: dict[str, dict[str, Any]] = {
         "folders": {"root": "thu-muc-nhan", "output": "quyet-dinh"},
+        "decision": {"pdf": False},
         "smtp": {
             "host": "127.0.0.1",
             "port": port,
@@ -90,6 +98,13 @@ class Deployment:
     @property
     def log(self) -> Path:
         return self.root / "nhat-ky.log"
+
+    @property
+    def answers(self) -> Path:
+        return self.root / "tra-loi"
+
+    def answer_names(self) -> list[str]:
+        return sorted(p.name for p in self.answers.iterdir()) if self.answers.is_dir() else []
 
     def drop(self, source: Path, name: str) -> Path:
         """Copy a file in the way people and programs do: under a temporary name, then rename."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -22,8 +23,11 @@ from processor.unattended.dropfolder.ledger import (
 )
 from processor.unattended.dropfolder.lock import DropFolderLock
 from processor.unattended.dropfolder.moves import (
+    NAME_LIMIT,
     file_away,
     filed_name,
+    fit_name,
+    free_name,
     in_processing,
     is_stamp,
     receive,
@@ -43,8 +47,10 @@ from processor.unattended.dropfolder.readiness import (
     ready,
     track,
 )
-from processor.unattended.dropfolder.reports import failure_report
-from processor.unattended.events import Event, Pauses, format_line
+from processor.unattended.dropfolder.reports import (
+    failure_report,
+)
+from processor.unattended.events import Event, EventLog, Pauses, format_line
 
 from deployment import ROOT, SAMPLE
 
@@ -103,11 +109,31 @@ def test_the_next_check_is_when_the_first_waiting_file_could_be_ready():
 
 def test_names_carry_the_time_the_sha_and_the_original_name():
     moment = datetime(2026, 1, 5, 8, 0, 1, 123456)
-    stamp = stamp_of(moment)
+    stamp = stamp_of(moment)  # processing/: unique per drop, to the microsecond
     assert stamp == "2026-01-05_08-00-01_123456" and is_stamp(stamp)
     assert received_at(stamp) == moment
-    assert filed_name(stamp, SHA, "Bảng điểm.xlsx") == f"{stamp}_{SHA}_Bảng điểm.xlsx"
+    # done/ and failed/: short, for people; the second, 8 hex of the SHA-256, the name
+    assert filed_name(moment, SHA, "Bảng điểm.xlsx") == "2026-01-05_080001_abababab_Bảng điểm.xlsx"
+    assert filed_name(moment, SHA, "a.xlsx", 2) == "2026-01-05_080001_abababab~2_a.xlsx"
     assert not is_stamp("bang-diem")
+
+
+def test_a_filed_name_taken_gets_the_next_number_and_stays_the_same_until_used(tmp_path):
+    moment = datetime(2026, 1, 5, 8, 0, 1, 5)
+    first = free_name(tmp_path, moment, SHA, "a.xlsx")
+    assert first == free_name(tmp_path, moment, SHA, "a.xlsx")  # a resumed drop: the same
+    (tmp_path / first).write_bytes(b"filed")
+    (tmp_path / (first + ".bao-cao.txt")).write_bytes(b"its report")
+    assert free_name(tmp_path, moment, SHA, "a.xlsx") == "2026-01-05_080001_abababab~2_a.xlsx"
+    assert sorted([free_name(tmp_path, moment, SHA, "a.xlsx"), first])[0] == first  # in order
+
+
+def test_a_very_long_name_is_shortened_and_keeps_its_suffix():
+    original = "Bảng điểm " * 40 + ".xlsx"
+    name = filed_name(datetime(2026, 1, 5), SHA, original)
+    assert len(name.encode("utf-8")) <= NAME_LIMIT - 16 and name.endswith(".xlsx")
+    assert name.startswith("2026-01-05_000000_abababab_Bảng điểm")
+    assert len(fit_name("", "x" * 300, " - CẦN SỬA.txt").encode()) <= NAME_LIMIT
 
 
 def ledger(source: str, state: str = "done") -> LedgerEntry:
@@ -147,8 +173,9 @@ def test_a_workbook_moves_by_rename_and_keeps_its_bytes(tmp_path):
     assert receive(layout, "khong-co.xlsx", moment) is None  # vanished meanwhile
     assert in_processing(layout) == [taken, second]
     sha = sha256_of(taken)
-    filed = file_away(layout, taken, layout.done, sha)
-    assert filed.name == f"2026-01-05_08-00-01_000005_{sha}_bang-diem.xlsx"
+    target = layout.done / free_name(layout.done, moment, sha, taken.name)
+    filed = file_away(taken, target)
+    assert filed.name == f"2026-01-05_080001_{sha[:8]}_bang-diem.xlsx"
     assert filed.read_bytes() == original
     assert not taken.parent.exists()
     (layout.processing / "2026-01-05_08-00-02_000000").mkdir()  # killed before the move
@@ -186,10 +213,18 @@ def test_the_failure_report_says_what_to_fix_and_where_the_original_is():
         "failed/x_bang-diem.xlsx",
         "Bảng tính bang-diem.xlsx có 1 lỗi cần sửa; chưa lập quyết định.",
         ["  Lỗi Điểm!G2: Điểm tiêu chí TC2.1 là 15, vượt điểm tối đa 12 của nhóm I."],
+        inbox="\\\\maychu\\XepHang\\inbox",
+        marked="\\\\maychu\\XepHang\\tra-loi\\bang-diem - đánh dấu lỗi.xlsx",
+        mailed="Báo cáo này đã được gửi thư đến: hoidong@tinh.gov.vn.",
     )
     assert "Nhận lúc: 05/01/2026 08:00:01" in text and f"SHA-256: {SHA}" in text
     assert "failed/x_bang-diem.xlsx" in text and "  Lỗi Điểm!G2:" in text
-    assert "thả lại tệp đã sửa vào thư mục inbox/" in text
+    assert "VIỆC TIẾP THEO, của thư ký Hội đồng" in text  # whose move it is
+    assert "thả lại tệp đã sửa vào thư mục \\\\maychu\\XepHang\\inbox." in text
+    assert "\\\\maychu\\XepHang\\tra-loi\\bang-diem - đánh dấu lỗi.xlsx" in text
+    assert "hoidong@tinh.gov.vn" in text
+    unmarked = failure_report("a.xlsx", SHA, datetime(2026, 1, 5), "failed/a", "Tóm tắt.", [])
+    assert "Không lập được bản sao đánh dấu lỗi" in unmarked
 
 
 def test_the_report_for_a_damaged_template_blames_the_template_not_the_workbook():
@@ -205,10 +240,10 @@ def test_the_report_for_a_damaged_template_blames_the_template_not_the_workbook(
     assert (
         "ĐÂY LÀ LỖI CỦA MẪU WORD (/srv/mau/quyet-dinh.docx), KHÔNG PHẢI LỖI CỦA BẢNG TÍNH" in text
     )
-    assert "bộ phận kỹ thuật" in text and "config check" in text
+    assert "của bộ phận kỹ thuật" in text and "config check" in text
     assert "thả lại chính tệp bảng tính này vào thư mục inbox/ (không cần đổi tên" in text
     assert "failed/x_bang-diem.xlsx" in text and "  Lỗi đoạn «Điều 1." in text
-    assert "Sửa các lỗi trên trong bảng tính" not in text
+    assert "thư ký Hội đồng" not in text and "đánh dấu lỗi" not in text
 
 
 def test_one_process_per_drop_folder(tmp_path):
@@ -278,3 +313,37 @@ def test_the_pause_hook_stops_only_at_the_chosen_pass(capsys):
     with pytest.raises(AssertionError):
         pauses.point("khong-co")  # a misspelt point would never be reached by the crash test
     Pauses("").point("filed")  # unset: nothing happens
+
+
+class _Console(io.StringIO):
+    """A stream that says whether it is a terminal, as a real console or a pipe would."""
+
+    def __init__(self, terminal: bool):
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+@pytest.mark.parametrize(
+    ("stdout_is_terminal", "stderr_is_terminal", "shown_on"),
+    [
+        (False, False, "stdout"),  # systemd, cron, a pipe: the journal reads standard output
+        (False, True, "stdout"),  # `inbox > out.txt` in a terminal: the file gets them too
+        (True, True, "stderr"),  # a person at a terminal: as before, on standard error
+        (True, False, None),  # `inbox 2> err.txt` at a terminal: standard output stays clean
+    ],
+)
+def test_event_lines_go_to_standard_output_when_it_is_not_a_terminal(
+    tmp_path, stdout_is_terminal, stderr_is_terminal, shown_on
+):
+    out, err = _Console(stdout_is_terminal), _Console(stderr_is_terminal)
+    log = EventLog(tmp_path / "nhat-ky.log", terminal=err, output=out)
+    line = log.record(Event.RECEIVED, "bang-diem.xlsx", "vào processing/")
+    assert (tmp_path / "nhat-ky.log").read_text(encoding="utf-8") == line + "\n"
+    shown = {"stdout": out.getvalue(), "stderr": err.getvalue()}
+    for name, text in shown.items():
+        assert text == (line + "\n" if name == shown_on else "")
+    quiet = EventLog(tmp_path / "nhat-ky.log", terminal=err, output=_Console(False), echo=False)
+    assert quiet.terminal is None  # a command whose standard output is data (JSON)

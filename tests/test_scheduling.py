@@ -31,10 +31,11 @@ from smtp_server import free_port
 
 SCHEDULE = ScheduleSettings(day=5, at=time(8, 0))
 SPACED = Installation(
-    python="/opt/xep hang/venv/bin/python",
+    python="/opt/xep hang/.venv/bin/python",
     config="/etc/xep-hang-cntt/cấu hình 100%.toml",
     workdir="/etc/xep-hang-cntt",
     password_env="XEP_HANG_SMTP_PASSWORD",
+    folders=("/srv/xep-hang-cntt/thu-muc-nhan", "/srv/xep-hang-cntt/quyet-dinh"),
 )
 
 
@@ -73,11 +74,13 @@ def test_systemd_service_and_timer_run_in_january_and_catch_up():
     assert "WantedBy=timers.target" in timer
     exec_line = next(x for x in service.splitlines() if x.startswith("ExecStart="))
     assert exec_line == (
-        'ExecStart="/opt/xep hang/venv/bin/python" -m processor inbox --config '
+        'ExecStart="/opt/xep hang/.venv/bin/python" -m processor inbox --config '
         '"/etc/xep-hang-cntt/cấu hình 100%%.toml" --yearly'  # % is a specifier in units
     )
-    assert "Type=oneshot" in service and "# EnvironmentFile=" in service
-    assert "XEP_HANG_SMTP_PASSWORD=..." in service  # where to put it, never its value
+    assert "Type=oneshot" in service
+    assert "EnvironmentFile=-/etc/xep-hang-cntt/smtp.env" in service.splitlines()
+    # the January job is the add-on, for a machine without the service, and retries mail
+    assert "KHÔNG chạy dịch vụ theo dõi" in service and "gửi các thư còn chờ" in service
 
 
 def test_the_cron_line_runs_every_january_day_from_the_configured_one():
@@ -89,7 +92,7 @@ def test_the_cron_line_runs_every_january_day_from_the_configured_one():
     words = shlex.split(command.replace("\\%", "%"))
     assert words[:3] == ["cd", "/etc/xep-hang-cntt", "&&"]
     assert words[3:] == [
-        "/opt/xep hang/venv/bin/python",
+        "/opt/xep hang/.venv/bin/python",
         "-m",
         "processor",
         "inbox",
@@ -118,23 +121,71 @@ def test_the_windows_command_is_a_monthly_january_task_with_quoted_paths():
     assert any("quá 261 ký tự" in x for x in windows_command(long, SCHEDULE).splitlines())
 
 
-def test_the_watch_service_restarts_and_warns_against_a_second_process():
+def test_the_watch_service_is_complete_restarts_and_warns_against_a_second_process():
     text = systemd_watch_unit(SPACED)
     (unit,) = units(text).values()
-    assert "Restart=on-failure" in unit and "WantedBy=multi-user.target" in unit
+    lines = unit.splitlines()
+    assert "Restart=on-failure" in lines and "WantedBy=multi-user.target" in lines
     assert f"{WATCH_UNIT}.service" in text and "KHÔNG cài thêm timer" in text
+    assert "WorkingDirectory=/etc/xep-hang-cntt" in lines
+    assert (
+        lines.count(
+            'ExecStart="/opt/xep hang/.venv/bin/python" -m processor watch --config '
+            '"/etc/xep-hang-cntt/cấu hình 100%%.toml"'
+        )
+        == 1
+    )
+    assert "EnvironmentFile=-/etc/xep-hang-cntt/smtp.env" in lines  # the password variable
+    assert "Environment=PYTHONIOENCODING=utf-8" in lines
+    assert "SyslogIdentifier=xep-hang-cntt" in lines
+    assert (
+        "RequiresMountsFor=/srv/xep-hang-cntt/thu-muc-nhan /srv/xep-hang-cntt/quyet-dinh" in lines
+    )
+    assert "XEP_HANG_SMTP_PASSWORD=mật-khẩu" in text  # where to put it, never its value
+    assert f"journalctl -u {WATCH_UNIT} -f" in text
+    assert "CHÚ Ý" not in text  # the Python of a virtual environment: no warning
+
+
+def test_a_python_outside_a_virtual_environment_is_warned_about():
+    system = Installation("/usr/bin/python3", "/etc/x.toml", "/etc", in_venv=False)
+    for text in (
+        systemd_watch_unit(system),
+        systemd_units(system, SCHEDULE),
+        cron_line(system, SCHEDULE),
+        windows_command(system, SCHEDULE),
+        windows_watch_command(system),
+    ):
+        assert "CHÚ Ý" in text and "môi trường ảo (.venv)" in text
+    assert "EnvironmentFile" not in systemd_watch_unit(system)  # no password_env: no file
 
 
 def test_the_windows_watch_task_starts_with_windows_and_is_never_timed_out():
-    install = Installation(r"C:\Python311\python.exe", r"C:\XepHang\cau-hinh.toml", r"C:\XepHang")
-    lines = windows_watch_command(install).splitlines()
-    create = next(x for x in lines if x.startswith("schtasks /Create"))
-    assert "/SC ONSTART" in create
-    assert create.endswith(
-        r'/TR "\"C:\Python311\python.exe\" -m processor watch '
-        r'--config \"C:\XepHang\cau-hinh.toml\""'
+    install = Installation(
+        r"C:\XepHang\chuong trinh\.venv\Scripts\python.exe",
+        r"C:\XepHang\cau-hinh.toml",
+        r"C:\XepHang",
+        password_env="XEP_HANG_SMTP_PASSWORD",
     )
-    assert any("-ExecutionTimeLimit ([TimeSpan]::Zero)" in x for x in lines)  # not 72 h
+    lines = windows_watch_command(install).splitlines()
+    assert all(x.startswith(("#", "$", "Register-", "Start-")) for x in lines), lines
+    action = next(x for x in lines if x.startswith("$action"))
+    assert action == (
+        "$action = New-ScheduledTaskAction "
+        r"-Execute 'C:\XepHang\chuong trinh\.venv\Scripts\python.exe' "
+        r"""-Argument '-m processor watch --config "C:\XepHang\cau-hinh.toml"' """
+        r"-WorkingDirectory 'C:\XepHang'"
+    )
+    assert "$trigger = New-ScheduledTaskTrigger -AtStartup" in lines
+    settings = next(x for x in lines if x.startswith("$settings"))
+    assert "-ExecutionTimeLimit ([TimeSpan]::Zero)" in settings  # not 72 h
+    assert "-RestartCount 999" in settings and "-MultipleInstances IgnoreNew" in settings
+    assert any(
+        x.startswith(r"Register-ScheduledTask -TaskPath '\XepHangCNTT\' -TaskName 'TheoDoi'")
+        for x in lines
+    )
+    assert any("SetEnvironmentVariable('XEP_HANG_SMTP_PASSWORD'" in x for x in lines)
+    quoted = Installation(r"C:\O'Brien\python.exe", r"C:\x.toml", "C:\\")
+    assert r"-Execute 'C:\O''Brien\python.exe'" in windows_watch_command(quoted)
 
 
 def test_schedule_prints_this_installations_python_and_config(tmp_path):

@@ -86,6 +86,67 @@ def test_defaults_and_relative_paths():
     assert settings.mail.decision_template.is_file() and settings.mail.reminder_template.is_file()
     assert settings.watch.settle_seconds == 5 and settings.watch.polling is False
     assert settings.schedule.evaluation_year is None
+    # the answers folder and the history file beside inbox/; no share name; the attachments
+    assert settings.answers == Path("/srv/xep-hang/nhan/tra-loi")
+    assert settings.history == Path("/srv/xep-hang/nhan/lich-su.sqlite")
+    assert settings.share_name is None
+    assert settings.shown(settings.answers) == "/srv/xep-hang/nhan/tra-loi"
+    assert settings.attach.results is False and settings.attach.pdf is False
+    assert settings.pdf is True
+    assert settings.mail.rejection_template.name == "email-tu-choi.txt.j2"
+    assert settings.mail.rejection_template.is_file()
+    # no [rejection], no [reminder] people of its own: a refusal is answered, not emailed
+    assert settings.rejection is None and settings.technical is None
+
+
+def test_refusals_go_to_the_reminders_people_unless_rejection_names_its_own():
+    reminder = MINIMAL + '[reminder]\nto = ["hoidong@tinh.gov.vn"]\n'
+    settings = parse(reminder)
+    assert settings.rejection == Recipients(("hoidong@tinh.gov.vn",))
+    assert settings.technical == settings.rejection  # no technical_to: the same, who pass it on
+    both = parse(
+        reminder
+        + '[rejection]\nto = ["thuky.hd@tinh.gov.vn"]\ncc = ["pho.hd@tinh.gov.vn"]\n'
+        + 'technical_to = ["cntt@tinh.gov.vn"]\n'
+    )
+    assert both.rejection == Recipients(("thuky.hd@tinh.gov.vn",), ("pho.hd@tinh.gov.vn",))
+    assert both.technical == Recipients(("cntt@tinh.gov.vn",))
+    technical_only = parse(MINIMAL + '[rejection]\ntechnical_to = ["cntt@tinh.gov.vn"]\n')
+    assert technical_only.rejection is None
+    assert technical_only.technical == Recipients(("cntt@tinh.gov.vn",))
+
+
+def test_the_share_name_shows_the_folders_people_know():
+    settings = parse(
+        MINIMAL.replace("[folders]", "[folders]\nshare_name = '\\\\maychu\\XepHang\\'")
+    )
+    assert settings.shown(settings.root / "inbox") == "\\\\maychu\\XepHang\\inbox"
+    assert settings.shown(settings.answers / "a - CẦN SỬA.txt") == (
+        "\\\\maychu\\XepHang\\tra-loi\\a - CẦN SỬA.txt"
+    )
+    assert settings.shown(Path("/srv/quyet-dinh")) == "/srv/quyet-dinh"  # not shared: as is
+    smb = parse(MINIMAL.replace("[folders]", '[folders]\nshare_name = "smb://maychu/XepHang"'))
+    assert smb.shown(smb.root / "inbox") == "smb://maychu/XepHang/inbox"
+
+
+def test_the_new_keys_are_checked_like_the_others():
+    text = MINIMAL.replace("[folders]", '[folders]\nanswers = "nhan/inbox/tra-loi"')
+    text = text.replace("[email]", '[email]\nattach_pdf = "có"\nattach_result = true')
+    text += '[rejection]\ncc = ["a@tinh.gov.vn"]\ntechnical_to = ["khong-phai-dia-chi"]\n'
+    text += '[history]\nfile = "nhan/inbox/lich-su.sqlite"\n[decision]\npdf = 1\n'
+    found = problems_of(text)
+    assert set(found) == {
+        "folders.answers",
+        "email.attach_pdf",
+        "email.attach_result",
+        "rejection.cc",
+        "rejection.technical_to[0]",
+        "history.file",
+        "decision.pdf",
+    }
+    assert "có phải «attach_results»" in found["email.attach_result"].lower()
+    assert found["decision.pdf"] == "Phải là true hoặc false (không có dấu nháy)."
+    assert "inbox/" in found["folders.answers"]
 
 
 @pytest.mark.parametrize(("security", "port"), [("starttls", 587), ("tls", 465), ("none", 25)])
@@ -221,7 +282,13 @@ def test_config_check_connects_with_starttls_and_logs_in(tmp_path, certificate):
     assert "từ chối đăng nhập" in wrong.stderr and "Traceback" not in wrong.stderr
     for output in (good.stdout, good.stderr, wrong.stdout, wrong.stderr):
         assert secret not in output
-    assert not (site.folder / "thu-muc-nhan").exists()  # a check writes nothing
+    # the folders people are told about exist now; nothing else is written
+    root = site.folder / "thu-muc-nhan"
+    assert (root / "inbox").is_dir() and (root / "tra-loi").is_dir()
+    assert [p for p in root.rglob("*") if p.is_file()] == []
+    assert f"thả bảng điểm vào {root / 'inbox'}" in good.stdout
+    assert "Không gửi thư khi bảng tính bị từ chối" in good.stdout  # no [rejection] people
+    assert "(đính kèm: tệp quyết định .docx)" in good.stdout  # and nothing else by default
 
 
 def test_implicit_tls_and_an_untrusted_certificate(tmp_path, certificate):
@@ -235,6 +302,27 @@ def test_implicit_tls_and_an_untrusted_certificate(tmp_path, certificate):
         with pytest.raises(ssl.SSLCertVerificationError) as caught:
             probe(untrusted.smtp, None)
     assert "smtp.ca_file" in describe_error(caught.value, untrusted.smtp)
+
+
+def test_config_check_names_the_share_and_who_hears_of_a_refusal(tmp_path):
+    with smtp_server() as server:
+        site = deployment(
+            tmp_path,
+            server.port,
+            folders={"share_name": "\\\\maychu\\XepHang"},
+            rejection={"to": ["hoidong@tinh.gov.vn"], "technical_to": ["cntt@tinh.gov.vn"]},
+            email={"attach_pdf": True, "attach_results": True},
+        )
+        done = site.run("config", "check")
+    assert done.returncode == 0, done.stderr
+    assert "thả bảng điểm vào \\\\maychu\\XepHang\\inbox" in done.stdout
+    assert "người dùng xem ở \\\\maychu\\XepHang\\tra-loi" in done.stdout
+    assert "Gửi thư từ chối (lỗi của bảng tính) đến: hoidong@tinh.gov.vn" in done.stdout
+    assert "Gửi lỗi kỹ thuật (mẫu Word, tệp quy tắc, máy chủ) đến: cntt@tinh.gov.vn" in done.stdout
+    assert "(đính kèm: tệp quyết định .docx, bảng kết quả .xlsx, bản PDF (khi lập được))" in (
+        done.stdout
+    )
+    assert "Bản PDF: tắt ([decision] pdf = false)" in done.stdout  # as the tests' config says
 
 
 def test_config_check_says_when_the_server_cannot_be_reached(tmp_path):

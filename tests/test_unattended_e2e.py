@@ -17,6 +17,7 @@ from deployment import (
     LOG_LINE,
     RECIPIENTS,
     SAMPLE,
+    SHORT_NAME,
     deployment,
     kill,
     wait_until,
@@ -55,15 +56,18 @@ def test_a_dropped_workbook_becomes_a_decision_and_one_email_with_it(tmp_path):
         site.inbox_pass()  # a second pass finds nothing new and sends nothing again
 
     decision = site.output / "Quyết định xếp hạng CNTT 2020.docx"
+    results = site.output / "Quyết định xếp hạng CNTT 2020-ket-qua.xlsx"
     assert docx.Document(str(decision)).tables  # a whole, readable decision
     assert "1 bảng tính đã lập quyết định" in done.stdout
     assert "Thư: 1 đã gửi" in done.stdout
     # the original, byte for byte, filed under its time and SHA-256; lock files untouched
     (filed,) = site.files("done")
-    assert filed.name.endswith("_Bảng điểm 2020.xlsx")
+    short = SHORT_NAME.match(filed.name)
+    assert short is not None and short["original"] == "Bảng điểm 2020.xlsx", filed.name
     assert filed.read_bytes() == SAMPLE.read_bytes()
     ledger = json.loads(next((site.root / "ledger").iterdir()).read_text(encoding="utf-8"))
-    assert ledger["sha256"] in filed.name and ledger["state"] == "done"
+    assert f"_{ledger['sha256'][:8]}_" in filed.name and ledger["state"] == "done"
+    assert ledger["filed_as"] == f"done/{filed.name}"
     assert sorted(p.name for p in site.inbox.iterdir()) == [
         ".~lock.Bảng điểm 2020.xlsx#",
         "~$Bảng điểm 2020.xlsx",
@@ -76,21 +80,26 @@ def test_a_dropped_workbook_becomes_a_decision_and_one_email_with_it(tmp_path):
     assert message["Subject"] == (
         "Dự thảo Quyết định phê duyệt kết quả xếp hạng mức độ ứng dụng CNTT năm 2020"
     )
-    (attachment,) = list(message.iter_attachments())
+    (attachment,) = list(message.iter_attachments())  # only the decision, by default
     assert attachment.get_content_type() == DOCX
     assert attachment.get_filename() == "Quyết định xếp hạng CNTT 2020.docx"
     assert attachment.get_content() == decision.read_bytes()
+    assert results.is_file()  # beside it, and in the answers folder
     body = message.get_body(("plain",)).get_content()
     assert body.startswith("Kính gửi: Văn phòng UBND tỉnh Lào Cai.")  # from the rules
+    assert "THAY THẾ" not in message["Subject"] + body  # the first decision of its year
     assert "dự thảo Quyết định phê duyệt kết quả đánh giá, xếp hạng mức độ ứng dụng CNTT" in body
     assert "32 đơn vị" in body and "Sở Thông tin và Truyền thông, 96,34 điểm" in body
     # one line per event, greppable, in Vietnamese
     lines = site.log_lines()
     assert all(LOG_LINE.match(line) for line in lines), lines
     events = [line.split(" | ")[1] for line in lines]
-    for event in ("nhận", "kiểm tra", "lập quyết định", "xếp thư", "gửi thư", "xong"):
+    for event in ("nhận", "kiểm tra", "lập quyết định", "xếp thư", "trả lời", "gửi thư", "xong"):
         assert event in events
     assert any(f"sha256={ledger['sha256']}" in line for line in lines)
+    # not a terminal: the same event lines on standard output too (a service's journal)
+    printed = [line for line in done.stdout.splitlines() if LOG_LINE.match(line)]
+    assert printed and all(line in lines for line in printed)
 
 
 def test_a_bad_workbook_lands_in_failed_with_its_report_and_no_email(
@@ -112,6 +121,12 @@ def test_a_bad_workbook_lands_in_failed_with_its_report_and_no_email(
     assert not site.output.exists() or list(site.output.iterdir()) == []
     assert site.files("outbox") == [] and site.files("sent") == []
     assert any(" | lỗi | bang-diem-loi.xlsx | " in line for line in site.log_lines())
+    # no [rejection] and no [reminder] people of its own: no email, but the answer is there
+    assert "Không gửi thư báo" in text
+    assert site.answer_names() == [
+        "bang-diem-loi - CẦN SỬA.txt",
+        "bang-diem-loi - đánh dấu lỗi.xlsx",
+    ]
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_not_lost(tmp_path):
@@ -122,7 +137,13 @@ def test_a_file_that_is_not_a_workbook_is_refused_not_lost(tmp_path):
     site.inbox_pass()
     workbook, report = site.files("failed")
     assert workbook.read_bytes() == text_file.read_bytes()
-    assert "không phải bảng tính Excel .xlsx hợp lệ" in report.read_text(encoding="utf-8")
+    text = report.read_text(encoding="utf-8")
+    assert "không phải bảng tính Excel .xlsx hợp lệ" in text
+    assert "processing" not in text  # the name people dropped, not the internal path
+    assert "Không lập được bản sao đánh dấu lỗi" in text
+    (answer,) = site.answer_names()  # no marked copy of a file that is no workbook
+    assert answer == "ghi-chu - CẦN SỬA.txt"
+    assert (site.answers / answer).read_text(encoding="utf-8") == text
 
 
 def test_smtp_down_then_up_delivers_exactly_once_on_a_later_pass(tmp_path):
@@ -307,7 +328,7 @@ def test_watch_scans_at_start_processes_new_drops_and_stops_on_sigterm(tmp_path)
             _, err = service.communicate(timeout=30)
     assert service.returncode == 0, err
     assert "Đang theo dõi" in err and "Đã dừng theo dõi." in err
-    names = sorted(p.name.split("_", 4)[-1] for p in site.files("done"))
+    names = sorted(p.name.split("_", 3)[-1] for p in site.files("done"))
     assert names == ["bang-diem-moi.xlsx", "truoc-khi-chay.xlsx"]
     assert [p.name for p in site.inbox.iterdir()] == ["~$dang-mo.xlsx"]
     moi = next(p for p in site.files("done") if p.name.endswith("bang-diem-moi.xlsx"))

@@ -28,7 +28,11 @@ from processor.unattended.dropfolder.readiness import NOT_A_WORKBOOK_FACTOR
 from processor.unattended.events import Event, EventLog, Pauses
 from processor.unattended.mail.letters import Letter, compose, message_id, render_letter
 from processor.unattended.mail.smtp import describe_error, probe
-from processor.unattended.notices import sample_decision_context, sample_reminder_context
+from processor.unattended.notices import (
+    sample_decision_context,
+    sample_rejection_context,
+    sample_reminder_context,
+)
 from processor.unattended.scheduling import Installation, january_due, render
 from processor.unattended.station import Station
 
@@ -45,7 +49,23 @@ def _station(config: Path) -> tuple[Station, DropFolderLock]:
     rules = load_rules(settings.rules)
     _check_templates(settings, rules)
     password = read_password(settings.smtp)
-    layout = Layout(settings.root)
+    layout = _create_folders(settings)
+    events = EventLog(layout.log)
+    station = Station(settings, rules, password, events, Pauses())
+    return station, DropFolderLock(layout.lock)
+
+
+def _create_folders(settings: Settings) -> Layout:
+    """The drop folder's sub-folders and the answers folder: there before anyone drops a file."""
+    layout = Layout(settings.root, settings.answers)
+    for key, folder in (("folders.root", settings.root), ("folders.answers", settings.answers)):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"Không tạo được thư mục {folder}.",
+                [Problem(key, os_error_message(exc, folder, "ghi"))],
+            ) from None
     try:
         layout.create()
     except OSError as exc:
@@ -53,20 +73,23 @@ def _station(config: Path) -> tuple[Station, DropFolderLock]:
             f"Không tạo được các thư mục trong {settings.root}.",
             [Problem("folders.root", os_error_message(exc, settings.root, "ghi"))],
         ) from None
-    events = EventLog(layout.log)
-    station = Station(settings, rules, password, events, Pauses())
-    return station, DropFolderLock(layout.lock)
+    return layout
 
 
 def _check_templates(settings: Settings, rules: Rules) -> Letter:
-    """Try both email templates with sample values and the profile's words; the sample letter.
+    """Try the email templates with sample values and the profile's words; the sample letter.
 
     Here the Word template must only be a .docx: `inbox` and `watch` start with a damaged one,
     and refuse each workbook with a report that blames the template (nothing is lost, and the
     workbook is processed when dropped again). `config check` fills it (_try_word_template).
     """
     sample = render_letter(settings.mail.decision_template, sample_decision_context(rules))
-    render_letter(settings.mail.reminder_template, sample_reminder_context(rules, settings.root))
+    inbox, answers = settings.shown(settings.root / "inbox"), settings.shown(settings.answers)
+    render_letter(
+        settings.mail.reminder_template, sample_reminder_context(rules, inbox, answers=answers)
+    )
+    for technical in (False, True):
+        render_letter(settings.mail.rejection_template, sample_rejection_context(rules, technical))
     if not zipfile.is_zipfile(settings.template):
         raise InputError(
             f"Không dùng được mẫu Word {settings.template}.",
@@ -103,11 +126,21 @@ def _summary(station: Station, left: int) -> str:
         f"Thư mục nhận {layout.root}: {tally.decisions} bảng tính đã lập quyết định, "
         f"{tally.refused} bị từ chối (xem {layout.failed.name}/), {tally.duplicates} trùng.",
     ]
+    if tally.decisions or tally.refused or tally.duplicates:
+        shown = station.settings.shown(layout.answers)
+        server = "" if shown == str(layout.answers) else f" (trên máy chủ: {layout.answers})"
+        lines.append(f"Trả lời cho người thả bảng điểm: {shown}{server}.")
     if tally.template_faults:
         lines.append(
             f"{tally.template_faults} bảng tính bị từ chối vì mẫu Word {station.settings.template} "
             "bị hỏng, không phải vì bảng tính: báo bộ phận kỹ thuật sửa mẫu (kiểm tra bằng "
             "config check), rồi thả lại đúng các tệp đó vào inbox/."
+        )
+    if tally.technical > tally.template_faults:
+        lines.append(
+            f"{tally.technical - tally.template_faults} bảng tính bị từ chối vì lỗi kỹ thuật "
+            "(tệp quy tắc, thư mục quyết định, chương trình), không phải vì bảng tính: xem báo "
+            "cáo trong failed/ và nhật ký, sửa, rồi thả lại đúng các tệp đó vào inbox/."
         )
     if left:
         lines.append(f"{left} tệp trong inbox/ chưa chép xong; để lần chạy sau.")
@@ -179,6 +212,8 @@ def schedule_command(config: Path, kind: str) -> int:
         config=str(settings.source),
         workdir=str(settings.source.parent),
         password_env=settings.smtp.password_env,
+        folders=tuple(dict.fromkeys(str(f) for f in (settings.root, settings.output))),
+        in_venv=sys.prefix != sys.base_prefix,
     )
     sys.stdout.write(render(kind, install, settings.schedule))
     return 0
@@ -199,14 +234,17 @@ def config_check_command(config: Path) -> int:
         message_id=message_id("kiem-tra", settings.smtp.sender),
         moment=datetime.now().astimezone(),
     )
-    problems = [
-        problem
-        for key, folder in (("folders.root", settings.root), ("folders.output", settings.output))
-        if (problem := _writable(key, folder)) is not None
-    ]
+    folders = (
+        ("folders.root", settings.root),
+        ("folders.output", settings.output),
+        ("folders.answers", settings.answers),
+        ("history.file", settings.history.parent),
+    )
+    problems = [p for key, folder in folders if (p := _writable(key, folder)) is not None]
     if problems:
         raise InputError("Không ghi được vào thư mục đã cấu hình.", problems)
     password = read_password(settings.smtp)
+    layout = _create_folders(settings)  # inbox/ exists before anyone is told to drop there
     try:
         connection = probe(settings.smtp, password)
     except Exception as exc:
@@ -214,18 +252,69 @@ def config_check_command(config: Path) -> int:
             f"Không kết nối được máy chủ thư {settings.smtp.host}:{settings.smtp.port}.",
             [Problem("smtp", describe_error(exc, settings.smtp))],
         ) from None
-    mail = settings.mail
-    print(f"Tệp cấu hình {settings.source} dùng được.")
-    print(f"  Thư mục nhận: {settings.root} (thả bảng điểm vào {settings.root / 'inbox'})")
-    print(f"  Thư mục quyết định: {settings.output}")
-    print(f"  Bộ mẫu: {_profile_line(settings)}")
-    print(f"  Tệp quy tắc: {settings.rules} (tỉnh {rules.document.province})")
-    print(f"  Mẫu Word: {settings.template} (đã điền thử và kiểm tra: không có chỗ hỏng)")
-    print(f"  Mẫu thư: {mail.decision_template}; thư nhắc việc: {mail.reminder_template}")
-    print(f"  Gửi quyết định đến: {_people(mail.decision)}")
-    print(f"  Gửi thư nhắc việc đến: {_people(mail.reminder)}")
-    print(f"  Máy chủ thư {settings.smtp.host}:{settings.smtp.port}: {connection}.")
+    for line in _report(settings, rules, layout, connection):
+        print(line)
     return 0
+
+
+def _report(settings: Settings, rules: Rules, layout: Layout, connection: str) -> list[str]:
+    """What `config check` found, line by line: what goes where, and to whom."""
+    mail, shown = settings.mail, settings.shown
+    share = (
+        f"  Tên chia sẻ: {settings.share_name} (thư, báo cáo và câu trả lời ghi thư mục theo "
+        "tên này)"
+        if settings.share_name
+        else "  Tên chia sẻ: chưa đặt [folders] share_name; thư và báo cáo ghi đường dẫn trên "
+        "máy chủ"
+    )
+    if settings.rejection is not None:
+        rejection = f"  Gửi thư từ chối (lỗi của bảng tính) đến: {_people(settings.rejection)}"
+    else:
+        rejection = (
+            "  Không gửi thư khi bảng tính bị từ chối: [rejection] không có người nhận và "
+            "[reminder] không ghi người nhận riêng; người thả bảng điểm chỉ thấy câu trả lời "
+            "trong thư mục trả lời"
+        )
+    technical = (
+        f"  Gửi lỗi kỹ thuật (mẫu Word, tệp quy tắc, máy chủ) đến: {_people(settings.technical)}"
+        if settings.technical is not None
+        else "  Không gửi thư khi có lỗi kỹ thuật (mẫu Word, tệp quy tắc, máy chủ)"
+    )
+    attached = ["tệp quyết định .docx"]
+    if settings.attach.results:
+        attached.append("bảng kết quả .xlsx")
+    if settings.attach.pdf:
+        attached.append("bản PDF (khi lập được)")
+    return [
+        f"Tệp cấu hình {settings.source} dùng được.",
+        f"  Thư mục nhận: {settings.root} (thả bảng điểm vào {shown(layout.inbox)})",
+        f"  Thư mục trả lời: {layout.answers} (người dùng xem ở {shown(layout.answers)})",
+        share,
+        f"  Thư mục quyết định: {settings.output}",
+        f"  Bộ mẫu: {_profile_line(settings)}",
+        f"  Tệp quy tắc: {settings.rules} (tỉnh {rules.document.province})",
+        f"  Mẫu Word: {settings.template} (đã điền thử và kiểm tra: không có chỗ hỏng)",
+        f"  Bản PDF: {_pdf_line(settings)}",
+        f"  Mẫu thư: {mail.decision_template}; thư nhắc việc: {mail.reminder_template}; "
+        f"thư từ chối: {mail.rejection_template}",
+        f"  Gửi quyết định đến: {_people(mail.decision)} (đính kèm: {', '.join(attached)})",
+        f"  Gửi thư nhắc việc đến: {_people(mail.reminder)}",
+        rejection,
+        technical,
+        f"  Tệp lịch sử: {settings.history}",
+        f"  Máy chủ thư {settings.smtp.host}:{settings.smtp.port}: {connection}.",
+    ]
+
+
+def _pdf_line(settings: Settings) -> str:
+    if not settings.pdf:
+        return "tắt ([decision] pdf = false)"
+    from processor.writing.pdf import find_libreoffice
+
+    program = find_libreoffice()
+    if program is None:
+        return "máy này chưa cài LibreOffice: không lập bản PDF (quyết định .docx vẫn đủ)"
+    return f"lập bằng LibreOffice ({program})"
 
 
 def _try_word_template(settings: Settings, rules: Rules) -> None:

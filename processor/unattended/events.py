@@ -1,8 +1,13 @@
-"""What happened, one line per event: a log file in the drop folder, and the terminal if any.
+"""What happened, one line per event: a log file in the drop folder, and the console.
 
 The log is for people and for grep: `thời điểm | việc | tệp hoặc thư | chi tiết`, UTF-8, one
 event per line, appended and flushed as it happens so a killed process loses at most the line
 it was writing. Event names are Vietnamese words an operator can search for.
+
+The same line goes to standard output when that is not a terminal: under systemd the journal
+shows it (`journalctl -u xep-hang-cntt-theo-doi`), under cron it is mailed with the summary.
+In a terminal the lines are shown on standard error, as a person watching expects, and
+standard output keeps only the command's own answer.
 
 The test-only pause hook lives here too: named points of a run where a test can freeze the
 process (environment variable XEP_HANG_CNTT_TEST_PAUSE) and kill it, to prove that no moment
@@ -31,6 +36,7 @@ PAUSE_POINTS = {
     "queued": "the email is in the outbox; the ledger does not know the workbook yet",
     "recorded": "the ledger knows the workbook; it is still in processing/",
     "reported": "a refused workbook's report is written; the workbook is still in processing/",
+    "answered": "the answer (and a refusal's email) is written; the ledger does not know it yet",
     "filed": "a workbook was moved to done/ or failed/",
     "reminded": "the January reminder is in the outbox",
     "connected": "the mail server connection is open; nothing sent yet",
@@ -53,6 +59,7 @@ class Event(Enum):
     RETRY = "gửi lại sau"
     FAILED = "lỗi"
     DUPLICATE = "trùng"
+    ANSWERED = "trả lời"
     REMINDER = "nhắc việc"
     STOPPED = "dừng"
 
@@ -71,18 +78,25 @@ def format_line(when: datetime, event: Event, subject: str, details: str = "") -
 
 
 class EventLog:
-    """Appends event lines to the log file and, when a person is watching, to the terminal."""
+    """Appends event lines to the log file, and echoes them to the console (see the top).
+
+    `terminal` is where a person watches (standard error by default; echoed only if it is a
+    terminal); `output` is standard output, echoed to when it is not a terminal (a service's
+    journal). `echo=False` writes the log file only (a command whose standard output is data).
+    """
 
     def __init__(
         self,
         path: Path,
         terminal: TextIO | None = None,
         clock: Callable[[], datetime] = datetime.now,
+        *,
+        output: TextIO | None = None,
+        echo: bool = True,
     ):
         self.path = path
         self.clock = clock
-        stream = sys.stderr if terminal is None else terminal
-        self.terminal = stream if _is_terminal(stream) else None
+        self.terminal = _echo_stream(terminal, output) if echo else None
         self.counts: Counter[Event] = Counter()
 
     def record(self, event: Event, subject: str, details: str = "") -> str:
@@ -96,6 +110,15 @@ class EventLog:
         if self.terminal is not None:
             print(line, file=self.terminal, flush=True)
         return line
+
+
+def _echo_stream(terminal: TextIO | None, output: TextIO | None) -> TextIO | None:
+    """Standard output when it is not a terminal (a journal, a pipe); else the terminal if any."""
+    output = sys.stdout if output is None else output
+    if output is not None and not _is_terminal(output):
+        return output
+    terminal = sys.stderr if terminal is None else terminal
+    return terminal if terminal is not None and _is_terminal(terminal) else None
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -1,10 +1,19 @@
-"""The yearly January job: when it runs, which year it checks, and how to install it.
+"""How the tool is installed to run by itself, and the January check's dates.
 
 `schedule --print` writes ready-to-install text for this installation (this Python, this config
-file): a systemd service and timer (`Persistent=true`: a run missed while the server was off
-happens at the next boot), a cron line, or a Windows `schtasks` command. The job itself is
-`inbox --yearly`; it is idempotent (the reminder is recorded per year), so a catch-up run and a
-manual run never send anything twice. Everything here is pure text built from plain values.
+file, this folder). The first deployment is the always-on service, `watch`: a systemd unit
+(`systemd-watch`, restarted on failure, its event lines in the journal) or a Windows task
+started with Windows (`windows-watch`, a PowerShell block). It processes each workbook as it is
+dropped, retries mail as it falls due, and does the January check itself.
+
+The January job (`inbox --yearly`) is the add-on for a machine that does not run `watch` all
+the time: one pass that processes the inbox, sends the mail still waiting (retries included)
+and, if there is no decision for the evaluation year yet, sends the reminder once. As a
+systemd timer (`systemd`, `Persistent=true`: a run missed while the server was off happens at
+the next boot), a cron line (`cron`) or a Windows `schtasks` command (`windows`). It is
+idempotent (the reminder is recorded per year), so a catch-up run and a manual run never send
+anything twice; it must not run beside `watch` (one process per drop folder: it would stop on
+the lock). Everything here is pure text built from plain values.
 """
 
 from __future__ import annotations
@@ -37,6 +46,10 @@ def january_due(now: datetime, schedule: ScheduleSettings) -> bool:
     return (now.day, now.time()) >= (schedule.day, schedule.at)
 
 
+ENV_FILE = "/etc/xep-hang-cntt/smtp.env"
+SYSLOG_ID = "xep-hang-cntt"
+
+
 @dataclass(frozen=True, slots=True)
 class Installation:
     """The facts a unit needs: which Python runs the tool, with which config, from where."""
@@ -45,6 +58,19 @@ class Installation:
     config: str
     workdir: str
     password_env: str | None = None
+    folders: tuple[str, ...] = ()  # the drop folder and the decisions folder (to wait for mounts)
+    in_venv: bool = True  # `python` is a virtual environment's, where the tool is installed
+
+
+def _venv_warning(install: Installation, comment: str) -> list[str]:
+    if install.in_venv:
+        return []
+    return [
+        f"{comment} CHÚ Ý: lệnh schedule vừa chạy bằng Python {install.python},",
+        f"{comment} không phải Python của môi trường ảo (.venv) đã cài chương trình. Chạy lại",
+        f"{comment} lệnh schedule bằng .venv/bin/python (Windows: .venv\\Scripts\\python)",
+        f"{comment} để lịch chạy dùng đúng Python đó.",
+    ]
 
 
 def _hhmm(at: clock_time) -> str:
@@ -73,23 +99,23 @@ def systemd_units(install: Installation, schedule: ScheduleSettings) -> str:
     """The service and the timer for the January job, each under a header naming its file."""
     day = f"{schedule.day:02d}"
     exec_start = " ".join(_systemd_quote(part) for part in yearly_job(install))
-    secret = _environment_file_lines(install)
     return "\n".join(
         [
+            *_venv_warning(install, "#"),
             f"# ===== Tệp /etc/systemd/system/{UNIT}.service =====",
+            "# Phần thêm, cho máy KHÔNG chạy dịch vụ theo dõi (watch): mỗi lần chạy xử lý thư mục",
+            "# nhận, gửi các thư còn chờ (kể cả thư phải gửi lại), và nhắc nếu chưa có quyết định.",
+            "# Đã chạy dịch vụ theo dõi (schedule --print systemd-watch) thì KHÔNG cài timer này.",
             "[Unit]",
-            "Description=Xếp hạng CNTT: việc tháng Giêng (xử lý thư mục nhận, nhắc nếu chưa "
-            "có quyết định)",
+            "Description=Xếp hạng CNTT: việc tháng Giêng (xử lý thư mục nhận, gửi thư còn chờ, "
+            "nhắc nếu chưa có quyết định)",
             "Wants=network-online.target",
             "After=network-online.target",
+            *_mount_lines(install),
             "",
             "[Service]",
             "Type=oneshot",
-            f"WorkingDirectory={_systemd_path(install.workdir)}",
-            f"ExecStart={exec_start}",
-            *secret,
-            "# Nên chạy bằng một tài khoản riêng có quyền ghi thư mục nhận và thư mục quyết định:",
-            "# User=xephang",
+            *_service_lines(install, exec_start),
             "",
             f"# ===== Tệp /etc/systemd/system/{UNIT}.timer =====",
             "[Unit]",
@@ -105,6 +131,7 @@ def systemd_units(install: Installation, schedule: ScheduleSettings) -> str:
             "WantedBy=timers.target",
             "",
             "# ===== Cài đặt (quyền root) =====",
+            *_password_steps(install),
             f"#   systemctl daemon-reload && systemctl enable --now {UNIT}.timer",
             f"#   systemctl list-timers {UNIT}.timer      (xem lần chạy tới)",
             f"#   systemctl start {UNIT}.service          (chạy thử ngay)",
@@ -114,46 +141,83 @@ def systemd_units(install: Installation, schedule: ScheduleSettings) -> str:
 
 
 def systemd_watch_unit(install: Installation) -> str:
-    """The always-on service (`watch`); it does the January check itself, so no timer."""
+    """The always-on service (`watch`), the first deployment; it does the January check too."""
     command = [install.python, "-m", "processor", "watch", "--config", install.config]
+    exec_start = " ".join(_systemd_quote(part) for part in command)
     return "\n".join(
         [
+            *_venv_warning(install, "#"),
             f"# ===== Tệp /etc/systemd/system/{WATCH_UNIT}.service =====",
-            "# Dịch vụ thường trực: theo dõi thư mục nhận và tự làm việc tháng Giêng.",
+            "# Dịch vụ thường trực (triển khai chính): theo dõi thư mục nhận, lập quyết định ngay",
+            "# khi bảng điểm được thả, gửi thư và gửi lại thư lỗi tạm thời, tự làm việc tháng",
+            "# Giêng.",
             "# Đã dùng dịch vụ này thì KHÔNG cài thêm timer tháng Giêng (hai tiến trình không",
             "# được cùng xử lý một thư mục nhận).",
             "[Unit]",
             "Description=Xếp hạng CNTT: theo dõi thư mục nhận bảng điểm",
             "Wants=network-online.target",
             "After=network-online.target",
+            *_mount_lines(install),
             "",
             "[Service]",
             "Type=simple",
-            f"WorkingDirectory={_systemd_path(install.workdir)}",
-            f"ExecStart={' '.join(_systemd_quote(part) for part in command)}",
-            *_environment_file_lines(install),
+            *_service_lines(install, exec_start),
+            "# Dừng ngang (mất điện, lỗi) không mất gì: lần chạy sau làm tiếp việc dở.",
             "Restart=on-failure",
             "RestartSec=30",
-            "# User=xephang",
             "",
             "[Install]",
             "WantedBy=multi-user.target",
             "",
             "# ===== Cài đặt (quyền root) =====",
+            *_password_steps(install),
             f"#   systemctl daemon-reload && systemctl enable --now {WATCH_UNIT}.service",
-            f"#   systemctl status {WATCH_UNIT}.service",
+            f"#   systemctl status {WATCH_UNIT}.service      (đang chạy chưa)",
+            f"#   journalctl -u {WATCH_UNIT} -f      (xem từng việc, như tệp nhat-ky.log)",
             "",
         ]
     )
 
 
-def _environment_file_lines(install: Installation) -> list[str]:
+def _mount_lines(install: Installation) -> list[str]:
+    """Start only once the folders are there (a network share is mounted late at boot)."""
+    if not install.folders:
+        return []
+    return [f"RequiresMountsFor={' '.join(_systemd_quote(f) for f in install.folders)}"]
+
+
+def _service_lines(install: Installation, exec_start: str) -> list[str]:
+    """The [Service] lines both units share: where, what, the password, the journal."""
+    lines = [
+        f"WorkingDirectory={_systemd_path(install.workdir)}",
+        f"ExecStart={exec_start}",
+        "# Mỗi việc một dòng vào nhật ký hệ thống (journalctl), tiếng Việt UTF-8:",
+        f"SyslogIdentifier={SYSLOG_ID}",
+        "Environment=PYTHONIOENCODING=utf-8",
+    ]
+    if install.password_env is not None:
+        lines += [
+            f"# Mật khẩu SMTP: biến {install.password_env} đọc từ tệp {ENV_FILE}, chỉ root đọc",
+            "# được (xem phần Cài đặt); dấu - : tệp chưa có thì chương trình tự báo thiếu mật",
+            "# khẩu.",
+            f"EnvironmentFile=-{ENV_FILE}",
+        ]
+    lines += [
+        "# Nên chạy bằng một tài khoản riêng có quyền ghi thư mục nhận và thư mục quyết định:",
+        "# User=xephang",
+        "# Group=xephang",
+    ]
+    return lines
+
+
+def _password_steps(install: Installation) -> list[str]:
+    """Make the root-only file systemd reads the password from (root reads it, then the
+    service starts as its own user)."""
     if install.password_env is None:
         return []
     return [
-        "# Mật khẩu SMTP: tạo tệp /etc/xep-hang-cntt/smtp.env chỉ root đọc được (chmod 600),",
-        f"# một dòng {install.password_env}=..., rồi bỏ dấu # ở dòng dưới:",
-        "# EnvironmentFile=/etc/xep-hang-cntt/smtp.env",
+        f"#   mkdir -p {ENV_FILE.rpartition('/')[0]} && touch {ENV_FILE} && chmod 600 {ENV_FILE}",
+        f"#   nano {ENV_FILE}      (ghi đúng một dòng: {install.password_env}=mật-khẩu)",
     ]
 
 
@@ -166,7 +230,10 @@ def cron_line(install: Installation, schedule: ScheduleSettings) -> str:
     """A crontab entry: every day of January from the configured day (cron does not catch up)."""
     command = " ".join(_shell_quote(part) for part in yearly_job(install))
     lines = [
-        "# Việc tháng Giêng của Xếp hạng CNTT. Cài: crontab -e, rồi dán dòng cuối.",
+        *_venv_warning(install, "#"),
+        "# Việc tháng Giêng của Xếp hạng CNTT (phần thêm, cho máy không chạy dịch vụ theo dõi):",
+        "# xử lý thư mục nhận, gửi thư còn chờ, nhắc nếu chưa có quyết định.",
+        "# Cài: crontab -e, rồi dán dòng cuối.",
         f"# cron không chạy bù khi máy tắt, nên dòng này chạy mỗi ngày từ {schedule.day}/1 đến "
         "31/1;",
         "# việc này chạy lại không sao: thư nhắc chỉ gửi một lần mỗi năm.",
@@ -195,7 +262,10 @@ def windows_command(install: Installation, schedule: ScheduleSettings) -> str:
     task_run = " ".join(_windows_quote(p) if i in quoted else p for i, p in enumerate(parts))
     folder, _, name = WINDOWS_TASK.rpartition("\\")
     lines = [
-        "REM Việc tháng Giêng của Xếp hạng CNTT. Chạy trong cmd.exe với quyền Administrator:",
+        *_venv_warning(install, "REM"),
+        "REM Việc tháng Giêng của Xếp hạng CNTT: phần thêm, cho máy KHÔNG chạy tác vụ theo dõi",
+        "REM (windows-watch). Mỗi lần chạy: xử lý thư mục nhận, gửi thư còn chờ (kể cả thư phải",
+        "REM gửi lại), nhắc nếu chưa có quyết định. Chạy trong cmd.exe với quyền Administrator:",
         f'schtasks /Create /TN "{WINDOWS_TASK}" /SC MONTHLY /M JAN /D {schedule.day} '
         f'/ST {_hhmm(schedule.at)} /RU SYSTEM /RL HIGHEST /F /TR "{task_run}"',
         "REM Cho chạy bù khi máy tắt đúng giờ hẹn (PowerShell, quyền Administrator):",
@@ -214,27 +284,58 @@ def windows_command(install: Installation, schedule: ScheduleSettings) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _powershell_quote(text: str) -> str:
+    """A PowerShell single-quoted string: nothing inside is expanded; `'` is written twice."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def windows_watch_command(install: Installation) -> str:
-    """A task started with Windows that runs `watch` (and so does the January check itself)."""
-    task_run = (
-        f"{_windows_quote(install.python)} -m processor watch --config "
-        f"{_windows_quote(install.config)}"
-    )
+    """A PowerShell block registering the task that runs `watch` from Windows start-up.
+
+    PowerShell rather than schtasks: one paste sets everything the service needs (the working
+    folder, no 72-hour limit, restart after a failure, one instance) and schtasks can set
+    neither the working folder nor the limit.
+    """
     folder, _, name = WINDOWS_WATCH_TASK.rpartition("\\")
+    path, task = _powershell_quote(f"\\{folder}\\"), _powershell_quote(name)
+    arguments = f'-m processor watch --config "{install.config}"'
     lines = [
-        "REM Dịch vụ thường trực của Xếp hạng CNTT: chạy lệnh watch mỗi khi Windows khởi động.",
-        "REM Đã dùng tác vụ này thì KHÔNG cài thêm tác vụ tháng Giêng (lệnh watch tự làm việc đó).",
-        f'schtasks /Create /TN "{WINDOWS_WATCH_TASK}" /SC ONSTART /DELAY 0001:00 /RU SYSTEM '
-        f'/RL HIGHEST /F /TR "{task_run}"',
-        "REM BẮT BUỘC: Task Scheduler mặc định dừng tác vụ chạy quá 3 ngày. Bỏ giới hạn đó và cho",
-        "REM tự chạy lại khi lỗi (PowerShell, quyền Administrator):",
-        f"REM   Set-ScheduledTask -TaskPath '\\{folder}\\' -TaskName '{name}' -Settings "
-        "(New-ScheduledTaskSettingsSet -ExecutionTimeLimit ([TimeSpan]::Zero) -RestartCount 3 "
-        "-RestartInterval (New-TimeSpan -Minutes 1))",
-        f'REM Chạy ngay, không cần khởi động lại:  schtasks /Run /TN "{WINDOWS_WATCH_TASK}"',
-        f'REM Dừng:  schtasks /End /TN "{WINDOWS_WATCH_TASK}"',
+        *_venv_warning(install, "#"),
+        "# Dịch vụ thường trực của Xếp hạng CNTT (triển khai chính): chạy lệnh watch từ khi",
+        "# Windows khởi động; tự làm việc tháng Giêng, gửi và gửi lại thư. Đã dùng tác vụ này thì",
+        "# KHÔNG cài thêm tác vụ tháng Giêng (hai tiến trình không được cùng xử lý một thư mục).",
+        "# Cài: mở PowerShell bằng quyền Administrator (chuột phải > Run as administrator), dán",
+        "# cả khối dưới đây.",
+        f"$action = New-ScheduledTaskAction -Execute {_powershell_quote(install.python)} "
+        f"-Argument {_powershell_quote(arguments)} "
+        f"-WorkingDirectory {_powershell_quote(install.workdir)}",
+        "$trigger = New-ScheduledTaskTrigger -AtStartup",
+        "# Không giới hạn thời gian chạy (mặc định Windows dừng tác vụ sau 3 ngày), tự chạy lại",
+        "# sau một phút nếu dừng vì lỗi, chỉ một tiến trình:",
+        "$settings = New-ScheduledTaskSettingsSet -ExecutionTimeLimit ([TimeSpan]::Zero) "
+        "-RestartCount 999 -RestartInterval (New-TimeSpan -Minutes 1) -StartWhenAvailable "
+        "-MultipleInstances IgnoreNew -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries",
+        "$principal = New-ScheduledTaskPrincipal -UserId 'SYSTEM' -LogonType ServiceAccount "
+        "-RunLevel Highest",
+        f"Register-ScheduledTask -TaskPath {path} -TaskName {task} -Action $action "
+        "-Trigger $trigger -Settings $settings -Principal $principal -Force",
+        f"Start-ScheduledTask -TaskPath {path} -TaskName {task}",
+        "# Xem tình trạng:  Get-ScheduledTask -TaskPath "
+        f"{path} -TaskName {task} | Get-ScheduledTaskInfo",
+        f"# Dừng:  Stop-ScheduledTask -TaskPath {path} -TaskName {task}",
+        "# Thư mục nhận nằm trên thư mục mạng: tài khoản SYSTEM không vào được thư mục chia sẻ;",
+        "# bỏ -Principal $principal ở dòng Register-ScheduledTask, thêm vào đó",
+        "# -User 'TEN-MIEN\\tai-khoan-dich-vu' -Password '...' (tài khoản có quyền ghi thư mục).",
     ]
-    return "\n".join(lines + _too_long(task_run)) + "\n"
+    if install.password_env is not None:
+        lines += [
+            f"# Mật khẩu SMTP: đặt biến môi trường hệ thống {install.password_env} một lần:",
+            f"#   [Environment]::SetEnvironmentVariable({_powershell_quote(install.password_env)},"
+            " 'mật-khẩu', 'Machine')",
+            "# rồi khởi động lại Windows (Task Scheduler chỉ đọc lại biến khi khởi động); hoặc",
+            "# dùng smtp.password_file.",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _too_long(task_run: str) -> list[str]:

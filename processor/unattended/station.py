@@ -1,11 +1,15 @@
-"""One pass of the drop folder: resume, take what is ready, decide, file, queue, remind, send.
+"""One pass of the drop folder: resume, take what is ready, decide, answer, file, queue, send.
 
-Each workbook goes inbox/ -> processing/ -> done/ or failed/ by renames; the decision is written
-atomically by the pipeline; its email is queued in the outbox before anything is sent; the
-ledger entry is written before the workbook is filed, so a run killed at any moment is finished
-by the next one (`processing/` is resumed at start) without losing a workbook, leaving a half
-file, or sending an email twice (see processor/unattended/mail/ for the one window where that
-can happen). The named pause points mark those moments for the crash-safety test.
+Each workbook goes inbox/ -> processing/ -> done/ or failed/ by renames; the decision (and the
+results workbook, and the PDF) is written atomically by the pipeline; its email is queued in
+the outbox and its answer written to the answers folder before the ledger learns of it, and the
+ledger entry is written before the workbook is filed. So a run killed at any moment is finished
+by the next one (`processing/` is resumed at start, and a drop the ledger does not know is done
+again from the start: the same letter id is found queued, the same answer is written again)
+without losing a workbook, leaving a half file, or sending an email twice (see
+processor/unattended/mail/ for the one window where that can happen). The named pause points
+mark those moments for the crash-safety test. A refusal is answered and emailed the same way
+(refusals.py).
 
 `inbox` and `watch` (commands.py) share every step of this pass.
 """
@@ -17,11 +21,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from processor.config.settings import Recipients, Settings, address_of
 from processor.core.model import Rules
-from processor.core.problems import InputError
-from processor.core.report import problem_lines
+from processor.unattended.decisions import Decisions
+from processor.unattended.dropfolder.answers import (
+    DECISION_COPY,
+    DONE_NOTE,
+    DUPLICATE_NOTE,
+    PDF_COPY,
+    RESULTS_COPY,
+    answer_path,
+    write_answer,
+)
 from processor.unattended.dropfolder.layout import Layout
 from processor.unattended.dropfolder.ledger import (
     LedgerEntry,
@@ -30,11 +43,10 @@ from processor.unattended.dropfolder.ledger import (
     classify,
     read_ledger,
     sha256_of,
-    write_ledger,
 )
 from processor.unattended.dropfolder.moves import (
     file_away,
-    filed_name,
+    free_name,
     in_processing,
     receive,
     received_at,
@@ -43,9 +55,7 @@ from processor.unattended.dropfolder.moves import (
 from processor.unattended.dropfolder.readiness import Seen, next_ready_in, observe, ready, track
 from processor.unattended.dropfolder.reports import (
     DUPLICATE_SUFFIX,
-    REPORT_SUFFIX,
     duplicate_note,
-    failure_report,
 )
 from processor.unattended.events import Event, EventLog, Pauses
 from processor.unattended.mail.delivery import MailTally, deliver_due
@@ -53,16 +63,16 @@ from processor.unattended.mail.letters import Attachment, Letter, compose, messa
 from processor.unattended.mail.outbox import Mailbox
 from processor.unattended.mail.state import Delivery
 from processor.unattended.notices import (
-    DECISION_KIND,
     REMINDER_KIND,
-    decision_context,
-    decision_entry_id,
     reminder_context,
     reminder_entry_id,
 )
+from processor.unattended.refusals import Refusals
 from processor.unattended.scheduling import evaluation_year
 from processor.writing.files import write_atomic
-from processor.writing.template_problems import TemplateDamaged
+
+if TYPE_CHECKING:
+    pass
 
 
 @dataclass
@@ -70,6 +80,7 @@ class Tally:
     decisions: int = 0
     refused: int = 0
     template_faults: int = 0  # of the refused: the Word template's fault, not the workbook's
+    technical: int = 0  # of the refused: the technical staff's move (template included)
     duplicates: int = 0
     reminder: str = ""
 
@@ -92,11 +103,13 @@ class Station:
         self.events = events
         self.pauses = pauses
         self.clock = clock
-        self.layout = Layout(settings.root)
+        self.layout = Layout(settings.root, settings.answers)
         self.mailbox = Mailbox(self.layout.outbox, self.layout.sent, self.layout.mail_failed)
         self.tracked: dict[str, Seen] = {}
         self.tally = Tally()
         self.mail = MailTally()
+        self.decisions = Decisions(self)
+        self.refusals = Refusals(self)
 
     # -- start ---------------------------------------------------------------------------
 
@@ -108,6 +121,7 @@ class Station:
                 self.layout.failed,
                 self.layout.done,
                 self.layout.ledger,
+                self.layout.answers,
                 *(p for p in self.layout.outbox.iterdir() if p.is_dir()),
             ]
         )
@@ -146,151 +160,53 @@ class Station:
         entry = read_ledger(self.layout, sha)
         verdict = classify(entry, source)
         if verdict is Verdict.FINISH and entry is not None:
-            done = entry.state == LedgerState.DONE.value
-            target = file_away(
-                self.layout, workbook, self.layout.done if done else self.layout.failed, sha
-            )
-            self.events.record(Event.FILED, workbook.name, self._relative(target))
-            self.pauses.point("filed")
+            self.file(workbook, self.finished_target(workbook, entry, received, sha))
             return
         if verdict is Verdict.DUPLICATE and entry is not None:
-            name = filed_name(stamp, sha, workbook.name)
-            note = duplicate_note(workbook.name, sha, received, entry)
-            write_atomic(self.layout.done / (name + DUPLICATE_SUFFIX), note.encode("utf-8"))
-            target = file_away(self.layout, workbook, self.layout.done, sha)
-            self.tally.duplicates += 1
-            self.events.record(
-                Event.DUPLICATE,
-                workbook.name,
-                f"sha256={sha}; giống {entry.filed_as}; không lập lại, không gửi lại; "
-                f"lưu ở {self._relative(target)}",
-            )
-            self.pauses.point("filed")
+            self.duplicate(workbook, sha, received, entry)
             return
-        self.make_decision(workbook, sha, received, source)
+        self.decisions.make(workbook, sha, received, source)
 
-    def make_decision(self, workbook: Path, sha: str, received: datetime, source: str) -> None:
-        from processor.pipeline import process
+    def finished_target(
+        self, workbook: Path, entry: LedgerEntry, received: datetime, sha: str
+    ) -> Path:
+        """Where the ledger says this drop goes (a name of any version), or a free name."""
+        folder = self.layout.done if entry.state == LedgerState.DONE.value else self.layout.failed
+        recorded = Path(entry.filed_as)
+        if recorded.parent.as_posix() == folder.name and not (folder / recorded.name).exists():
+            return folder / recorded.name
+        return folder / free_name(folder, received, sha, workbook.name)
 
-        settings = self.settings
-        try:
-            outcome = process(workbook, settings.rules, settings.template, settings.output)
-            self.events.record(
-                Event.VALIDATED,
-                workbook.name,
-                f"sha256={sha}; năm {outcome.evaluation.info.year}, "
-                f"{len(outcome.evaluation.agencies)} đơn vị, {len(outcome.warnings)} cảnh báo",
-            )
-            self.events.record(Event.RENDERED, workbook.name, str(outcome.path))
-            self.pauses.point("rendered")
-            year = outcome.evaluation.info.year
-            entry_id = decision_entry_id(year, sha)
-            if not self.mailbox.has(entry_id):
-                letter = render_letter(
-                    settings.mail.decision_template,
-                    decision_context(outcome, workbook.name, sha, received),
-                )
-                attachment = Attachment(outcome.path.name, outcome.path.read_bytes())
-                self.queue(entry_id, DECISION_KIND, settings.mail.decision, letter, attachment)
-        except TemplateDamaged as exc:  # the template's fault: for the technical staff
-            self.refuse(
-                workbook,
-                sha,
-                received,
-                source,
-                exc.summary,
-                problem_lines(exc.problems),
-                template=exc.template,
-            )
-            return
-        except InputError as exc:
-            self.refuse(workbook, sha, received, source, exc.summary, problem_lines(exc.problems))
-            return
-        except Exception as exc:  # a bug must neither stop the queue nor lose the workbook
-            self.refuse(
-                workbook,
-                sha,
-                received,
-                source,
-                "Lỗi ngoài dự kiến của chương trình khi xử lý bảng tính; chưa lập quyết định.",
-                [
-                    f"  {type(exc).__name__}: {exc}",
-                    "  Xin báo cho bộ phận kỹ thuật kèm tệp này và tệp nhật ký.",
-                ],
-            )
-            return
-        self.pauses.point("queued")
-        name = filed_name(workbook.parent.name, sha, workbook.name)
-        write_ledger(
-            self.layout,
-            LedgerEntry(
-                sha256=sha,
-                state=LedgerState.DONE.value,
-                source=source,
-                filed_as=f"{self.layout.done.name}/{name}",
-                received=received.isoformat(timespec="seconds"),
-                year=year,
-                decision=str(outcome.path),
-                message=entry_id,
-            ),
-        )
-        self.pauses.point("recorded")
-        target = file_away(self.layout, workbook, self.layout.done, sha)
-        self.tally.decisions += 1
-        self.events.record(Event.FILED, workbook.name, self._relative(target))
+    def file(self, workbook: Path, target: Path) -> Path:
+        file_away(workbook, target)
+        self.events.record(Event.FILED, workbook.name, self.relative(target))
         self.pauses.point("filed")
+        return target
 
-    def refuse(
-        self,
-        workbook: Path,
-        sha: str,
-        received: datetime,
-        source: str,
-        summary: str,
-        lines: Sequence[str],
-        template: Path | None = None,
-    ) -> None:
-        """File a workbook in failed/ with a report beside it (report first, then the move).
-
-        `template`: the Word template is at fault, not the workbook; the report says so. The
-        ledger records a refusal either way, and a refused workbook dropped again is processed
-        again (ledger.classify), so the same file makes its decision once the template is fixed.
-        """
-        name = filed_name(workbook.parent.name, sha, workbook.name)
-        filed_as = f"{self.layout.failed.name}/{name}"
-        report = failure_report(
-            workbook.name,
-            sha,
-            received,
-            filed_as,
-            summary,
-            lines,
-            template=None if template is None else str(template),
-        )
-        write_atomic(self.layout.failed / (name + REPORT_SUFFIX), report.encode("utf-8"))
-        self.pauses.point("reported")
-        write_ledger(
-            self.layout,
-            LedgerEntry(
-                sha256=sha,
-                state=LedgerState.FAILED.value,
-                source=source,
-                filed_as=filed_as,
-                received=received.isoformat(timespec="seconds"),
-            ),
-        )
-        file_away(self.layout, workbook, self.layout.failed, sha)
-        self.tally.refused += 1
-        blame = ""
-        if template is not None:
-            self.tally.template_faults += 1
-            blame = "lỗi mẫu Word, không phải lỗi bảng tính: báo bộ phận kỹ thuật; "
+    def duplicate(self, workbook: Path, sha: str, received: datetime, earlier: LedgerEntry) -> None:
+        """The same bytes made a decision before: a note beside it and an answer, nothing else."""
+        name = free_name(self.layout.done, received, sha, workbook.name)
+        inbox = self.settings.shown(self.layout.inbox)
+        note = duplicate_note(workbook.name, sha, received, earlier, inbox).encode("utf-8")
+        write_atomic(self.layout.done / (name + DUPLICATE_SUFFIX), note)
+        # The earlier answer to this name (its decision, if it was this workbook) stays.
+        kept = (DONE_NOTE, DECISION_COPY, RESULTS_COPY, PDF_COPY)
+        self.answer(workbook.name, {DUPLICATE_NOTE: note}, kept)
+        self.tally.duplicates += 1
+        target = self.file(workbook, self.layout.done / name)
         self.events.record(
-            Event.FAILED,
+            Event.DUPLICATE,
             workbook.name,
-            f"sha256={sha}; {blame}{summary} Báo cáo: {filed_as}{REPORT_SUFFIX}",
+            f"sha256={sha}; giống {earlier.filed_as}; không lập lại, không gửi lại; "
+            f"lưu ở {self.relative(target)}",
         )
-        self.pauses.point("filed")
+
+    def answer(self, original: str, files: dict[str, bytes], kept: Sequence[str] = ()) -> None:
+        """Write one answer to the answers folder (its note last) and say so in the log."""
+        write_answer(self.layout.answers, original, files, kept)
+        note = next(reversed(files))
+        shown = self.settings.shown(answer_path(self.layout.answers, original, note))
+        self.events.record(Event.ANSWERED, original, shown)
 
     # -- mail ----------------------------------------------------------------------------
 
@@ -300,7 +216,7 @@ class Station:
         kind: str,
         recipients: Recipients,
         letter: Letter,
-        attachment: Attachment | None,
+        attachments: Sequence[Attachment] = (),
     ) -> None:
         smtp = self.settings.smtp
         raw = compose(
@@ -309,7 +225,7 @@ class Station:
             letter=letter,
             message_id=message_id(entry_id, smtp.sender),
             moment=self.clock().astimezone(),
-            attachment=attachment,
+            attachments=attachments,
         )
         delivery = Delivery(
             id=entry_id,
@@ -336,11 +252,19 @@ class Station:
         if self.mailbox.has(entry_id):
             self.tally.reminder = f"chưa có quyết định năm {year}; thư nhắc đã gửi trước đây."
             return
+        shown = self.settings.shown
         letter = render_letter(
             self.settings.mail.reminder_template,
-            reminder_context(year, self.rules, decision.name, self.layout.inbox, now.date()),
+            reminder_context(
+                year,
+                self.rules,
+                decision.name,
+                shown(self.layout.inbox),
+                now.date(),
+                shown(self.layout.answers),
+            ),
         )
-        self.queue(entry_id, REMINDER_KIND, self.settings.mail.reminder, letter, None)
+        self.queue(entry_id, REMINDER_KIND, self.settings.mail.reminder, letter)
         self.events.record(
             Event.REMINDER, entry_id, f"chưa có {decision.name}; đã xếp thư nhắc việc"
         )
@@ -359,7 +283,7 @@ class Station:
         )
         self.mail = result
 
-    def _relative(self, path: Path) -> str:
+    def relative(self, path: Path) -> str:
         try:
             return path.relative_to(self.layout.root).as_posix()
         except ValueError:

@@ -5,8 +5,9 @@ One file describes one installation, so the unattended commands (`inbox`, `watch
 reported with its key, in Vietnamese. The SMTP password is never in the file: it comes from an
 environment variable or a file named here, and is read only when a connection is made.
 
-The parts: `model` (the settings values), `values` and `reader` (checking the TOML), `password`
-(fetching the SMTP password). Everything the commands use is importable from here.
+The parts: `model` (the settings values, and how a folder is shown to people under the share
+name), `values` and `reader` (checking the TOML), `password` (fetching the SMTP password).
+Everything the commands use is importable from here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from processor.config.resources import (
 )
 from processor.config.settings.model import (
     DEFAULT_PORTS,
+    AttachSettings,
     MailSettings,
     Recipients,
     RetrySettings,
@@ -32,9 +34,10 @@ from processor.config.settings.model import (
     SmtpSettings,
     WatchSettings,
     address_of,
+    shown_path,
 )
 from processor.config.settings.password import read_password
-from processor.config.settings.reader import SettingsReader
+from processor.config.settings.reader import REJECTION_TEMPLATE, SettingsReader
 from processor.config.toml_files import read_toml
 from processor.core.problems import InputError
 
@@ -42,7 +45,9 @@ __all__ = [
     "DECISION_EMAIL_TEMPLATE",
     "DEFAULT_PORTS",
     "EXAMPLE_CONFIG",
+    "REJECTION_TEMPLATE",
     "REMINDER_EMAIL_TEMPLATE",
+    "AttachSettings",
     "MailSettings",
     "Recipients",
     "RetrySettings",
@@ -56,6 +61,7 @@ __all__ = [
     "load_settings",
     "parse_settings",
     "read_password",
+    "shown_path",
 ]
 
 

@@ -61,6 +61,21 @@ class MailSettings:
     decision_template: Path
     reminder: Recipients
     reminder_template: Path
+    rejection_template: Path  # the letter that carries a refusal (report + marked copy)
+
+
+@dataclass(frozen=True, slots=True)
+class AttachSettings:
+    """What goes with the decision email besides the .docx, which is always attached.
+
+    Neither by default: the office registers and submits the .docx, and one file leaves no
+    doubt which one; the results workbook is for whoever publishes the results, and a PDF of
+    an unnumbered draft in a mailbox is too easily taken for the signed decision. Both are in
+    the answers folder anyway.
+    """
+
+    results: bool = False
+    pdf: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +116,32 @@ class Settings:
     retry: RetrySettings
     watch: WatchSettings
     schedule: ScheduleSettings
+    answers: Path  # [folders] answers: one answer per dropped file, for the people who drop
+    share_name: str | None  # [folders] share_name: what people call the root ('\\maychu\XepHang')
+    rejection: Recipients | None  # refusals the secretary must fix; None: no rejection email
+    technical: Recipients | None  # refusals the technical staff must fix (template, server)
+    attach: AttachSettings
+    history: Path  # [history] file: the SQLite history of every year made
+    pdf: bool = True  # [decision] pdf: make the decision's PDF (when LibreOffice is installed)
+
+    def shown(self, path: Path) -> str:
+        """A folder or file as people know it: under the share name when it is in the root."""
+        return shown_path(self.root, self.share_name, path)
+
+
+def shown_path(root: Path, share_name: str | None, path: Path) -> str:
+    r"""`\\maychu\XepHang\inbox` for root/inbox when the root is shared under that name.
+
+    Outside the root, or with no share name, the server's own path: it is all there is.
+    """
+    if share_name is None:
+        return str(path)
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return str(path)
+    separator = "\\" if "\\" in share_name else "/"
+    return separator.join([share_name.rstrip("\\/"), *parts])
 
 
 def address_of(text: str) -> str:

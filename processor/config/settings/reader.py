@@ -11,9 +11,15 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from processor.config.resources import Profile, default_profile, find_profile
+from processor.config.resources import (
+    Profile,
+    bundled_email_template,
+    default_profile,
+    find_profile,
+)
 from processor.config.settings.model import (
     DEFAULT_PORTS,
+    AttachSettings,
     MailSettings,
     Recipients,
     RetrySettings,
@@ -28,6 +34,27 @@ from processor.core.near_miss import corrected, unknown_keys
 from processor.core.problems import InputError, Problem
 
 REQUIRED_SECTIONS = ("folders", "smtp", "email")
+ANSWERS_NAME = "tra-loi"  # [folders] answers by default: root/tra-loi
+HISTORY_NAME = "lich-su.sqlite"  # [history] file by default: root/lich-su.sqlite
+REJECTION_TEMPLATE = "email-tu-choi.txt.j2"
+# The drop folder's own sub-folders (processor/unattended/dropfolder/layout.py): the answers
+# folder must be none of them, nor inside one.
+RESERVED_FOLDERS = (
+    "inbox",
+    "processing",
+    "done",
+    "failed",
+    "ledger",
+    "outbox",
+    "sent",
+    "mail-failed",
+)
+
+
+def _profile_email(profile: Profile, name: str) -> Path:
+    """The profile's own email template of that name, or the one shipped in templates/."""
+    own = profile.folder / name
+    return own if own.is_file() else bundled_email_template(name)
 
 
 class SettingsReader(ValueReader):
@@ -50,43 +77,46 @@ class SettingsReader(ValueReader):
             if name not in raw:
                 self.fail(name, f"Thiếu mục [{name}].")
         tables = {name: self.table(raw, name) for name in SECTIONS}
-        folders, smtp = tables["folders"], tables["smtp"]
-        root = self.path(folders, "folders", "root", required=True)
-        output = self.path(folders, "folders", "output", required=True)
-        if (
-            root is not None
-            and output is not None
-            and (root == output or output.is_relative_to(root / "inbox"))
-        ):
-            self.fail(
-                "folders.output",
-                "Thư mục quyết định phải khác thư mục nhận và không nằm trong inbox/ (quyết định "
-                "sẽ bị lấy như một bảng điểm).",
-            )
+        root, output, answers, share_name = self.folders(tables["folders"])
         profile = self.profile(tables["decision"])
         rules = self.path(tables["decision"], "decision", "rules") or profile.rules
         template = self.path(tables["decision"], "decision", "template") or profile.template
-        smtp_settings = self.smtp(smtp)
-        decision_to = self.addresses(tables["email"], "email", "to", required=True)
-        decision_cc = self.addresses(tables["email"], "email", "cc")
-        decision_template = (
-            self.path(tables["email"], "email", "template") or profile.decision_email
+        pdf = self.boolean(tables["decision"], "decision", "pdf", default=True)
+        smtp_settings = self.smtp(tables["smtp"])
+        email = tables["email"]
+        decision_to = self.addresses(email, "email", "to", required=True)
+        decision_cc = self.addresses(email, "email", "cc")
+        decision_template = self.path(email, "email", "template") or profile.decision_email
+        attach = AttachSettings(
+            results=self.boolean(email, "email", "attach_results", default=False),
+            pdf=self.boolean(email, "email", "attach_pdf", default=False),
         )
-        reminder_to = self.addresses(tables["reminder"], "reminder", "to") or decision_to
-        reminder_cc = self.addresses(tables["reminder"], "reminder", "cc")
-        if "to" not in tables["reminder"] and "cc" not in tables["reminder"]:
-            reminder_cc = decision_cc
-        reminder_template = (
-            self.path(tables["reminder"], "reminder", "template") or profile.reminder_email
+        reminder = tables["reminder"]
+        reminder_own = "to" in reminder or "cc" in reminder
+        reminder_to = self.addresses(reminder, "reminder", "to") or decision_to
+        reminder_cc = self.addresses(reminder, "reminder", "cc") if reminder_own else decision_cc
+        reminder_template = self.path(reminder, "reminder", "template") or profile.reminder_email
+        rejection, technical, rejection_template = self.rejection(
+            tables["rejection"], Recipients(reminder_to, reminder_cc) if reminder_own else None
         )
+        rejection_template = rejection_template or _profile_email(profile, REJECTION_TEMPLATE)
         for key, file in (
             ("decision.rules", rules),
             ("decision.template", template),
             ("email.template", decision_template),
             ("reminder.template", reminder_template),
+            ("rejection.template", rejection_template),
         ):
             if not file.is_file():
                 self.fail(key, f"Không tìm thấy tệp {file}.")
+        history = self.path(tables["history"], "history", "file")
+        if root is not None:
+            history = history or root / HISTORY_NAME
+            if history.is_relative_to(root / "inbox"):
+                self.fail(
+                    "history.file",
+                    "Tệp lịch sử không được nằm trong inbox/ (sẽ bị lấy như một bảng điểm).",
+                )
         retry = self.retry(tables["retry"])
         watch = self.watch(tables["watch"])
         schedule = self.schedule(tables["schedule"])
@@ -94,6 +124,8 @@ class SettingsReader(ValueReader):
             self.problems
             or root is None
             or output is None
+            or answers is None
+            or history is None
             or smtp_settings is None
             or retry is None
             or watch is None
@@ -113,13 +145,65 @@ class SettingsReader(ValueReader):
                 decision_template=decision_template,
                 reminder=Recipients(reminder_to, reminder_cc),
                 reminder_template=reminder_template,
+                rejection_template=rejection_template,
             ),
             retry=retry,
             watch=watch,
             schedule=schedule,
+            answers=answers,
+            share_name=share_name,
+            rejection=rejection,
+            technical=technical,
+            attach=attach,
+            history=history,
+            pdf=pdf,
         )
 
     # -- sections ------------------------------------------------------------------------
+
+    def folders(
+        self, table: dict[str, Any]
+    ) -> tuple[Path | None, Path | None, Path | None, str | None]:
+        """root, output, answers (default root/tra-loi) and the share name people know."""
+        root = self.path(table, "folders", "root", required=True)
+        output = self.path(table, "folders", "output", required=True)
+        share_name = self.text(table, "folders", "share_name")
+        if root is None:
+            return None, output, None, share_name
+        inbox = root / "inbox"
+        if output is not None and (root == output or output.is_relative_to(inbox)):
+            self.fail(
+                "folders.output",
+                "Thư mục quyết định phải khác thư mục nhận và không nằm trong inbox/ (quyết định "
+                "sẽ bị lấy như một bảng điểm).",
+            )
+        answers = self.path(table, "folders", "answers") or root / ANSWERS_NAME
+        taken = [root / name for name in RESERVED_FOLDERS]
+        if answers == root or any(answers.is_relative_to(folder) for folder in taken):
+            self.fail(
+                "folders.answers",
+                "Thư mục trả lời phải là một thư mục riêng: không phải thư mục nhận, không nằm "
+                f"trong {', '.join(f'{name}/' for name in RESERVED_FOLDERS)} của nó.",
+            )
+        return root, output, answers, share_name
+
+    def rejection(
+        self, table: dict[str, Any], reminder: Recipients | None
+    ) -> tuple[Recipients | None, Recipients | None, Path | None]:
+        """Who is told of a refusal: the secretary's list, the technical staff's, the template.
+
+        No [rejection] to: the [reminder] people when that section names its own (the council's
+        secretary, who drops the workbooks), else nobody. No technical_to: the same people as a
+        refusal of the workbook, who pass it on (the letter says whose move it is).
+        """
+        to = self.addresses(table, "rejection", "to")
+        cc = self.addresses(table, "rejection", "cc")
+        technical_to = self.addresses(table, "rejection", "technical_to")
+        if cc and not to:
+            self.fail("rejection.cc", "Có cc nhưng thiếu to: ghi người nhận chính ở to.")
+        people = Recipients(to, cc) if to else reminder
+        technical = Recipients(technical_to) if technical_to else people
+        return people, technical, self.path(table, "rejection", "template")
 
     def profile(self, table: dict[str, Any]) -> Profile:
         """[decision] profile: a bundled name or a folder (relative to the config's folder)."""

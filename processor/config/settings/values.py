@@ -15,8 +15,8 @@ from processor.core.near_miss import corrected, unknown_key_message, unknown_key
 from processor.core.problems import Problem
 
 SECTIONS = {
-    "folders": {"root", "output"},
-    "decision": {"profile", "rules", "template"},
+    "folders": {"root", "output", "answers", "share_name"},
+    "decision": {"profile", "rules", "template", "pdf"},
     "smtp": {
         "host",
         "port",
@@ -28,11 +28,13 @@ SECTIONS = {
         "timeout_seconds",
         "ca_file",
     },
-    "email": {"to", "cc", "template"},
+    "email": {"to", "cc", "template", "attach_results", "attach_pdf"},
     "reminder": {"to", "cc", "template"},
+    "rejection": {"to", "cc", "technical_to", "template"},
     "retry": {"first_seconds", "max_seconds", "give_up_hours"},
     "watch": {"settle_seconds", "poll_seconds", "polling"},
     "schedule": {"day", "time", "evaluation_year"},
+    "history": {"file"},
 }
 
 
@@ -82,6 +84,13 @@ class ValueReader:
             return None
         path = Path(value).expanduser()
         return path if path.is_absolute() else (self.base / path).resolve()
+
+    def boolean(self, table: dict[str, Any], section: str, key: str, *, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(f"{section}.{key}", "Phải là true hoặc false (không có dấu nháy).")
+            return default
+        return value
 
     def integer(
         self, table: dict[str, Any], section: str, key: str, *, low: int, high: int

@@ -1,4 +1,8 @@
-"""The names of the folders and files under one drop-folder root, in one place."""
+"""The names of the folders and files under one drop-folder root, in one place.
+
+The answers folder is the one that may live elsewhere ([folders] answers); by default it is
+root/tra-loi, beside inbox/, so both can be shared under one name.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +19,20 @@ LEDGER = "ledger"
 OUTBOX = "outbox"
 SENT = "sent"
 MAIL_FAILED = "mail-failed"
+ANSWERS = "tra-loi"
 LOCK_NAME = ".xep-hang-cntt.lock"
 
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """The folders under one drop-folder root."""
+    """The folders under one drop-folder root, and the answers folder."""
 
     root: Path
+    answers_folder: Path | None = None  # None: root/tra-loi
+
+    @property
+    def answers(self) -> Path:
+        return self.answers_folder or self.root / ANSWERS
 
     @property
     def inbox(self) -> Path:
@@ -74,6 +84,7 @@ class Layout:
             self.outbox,
             self.sent,
             self.mail_failed,
+            self.answers,
         )
 
     def create(self) -> None:

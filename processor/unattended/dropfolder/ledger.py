@@ -85,3 +85,14 @@ def read_ledger(layout: Layout, sha256: str) -> LedgerEntry | None:
 
 def write_ledger(layout: Layout, entry: LedgerEntry) -> None:
     write_atomic(layout.ledger / f"{entry.sha256}.json", entry.to_json().encode("utf-8"))
+
+
+def ledger_by_prefix(layout: Layout, sha_prefix: str) -> LedgerEntry | None:
+    """The entry whose SHA-256 begins with `sha_prefix` (an outbox id carries 20 hex of it)."""
+    if len(sha_prefix) < 8 or not all(c in "0123456789abcdef" for c in sha_prefix):
+        return None
+    for path in sorted(layout.ledger.glob(f"{sha_prefix}*.json")):
+        entry = read_ledger(layout, path.stem)
+        if entry is not None:
+            return entry
+    return None

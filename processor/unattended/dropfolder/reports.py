@@ -1,18 +1,31 @@
-"""The Vietnamese notes left beside a workbook: why it was refused, or that it is a duplicate.
+"""The Vietnamese notes people read: why a workbook was refused, what was made, or a duplicate.
 
-They are what the secretary reads in failed/ or done/, so they say what to do next, and that
-no decision was made and no email sent. Pure text built from plain values.
+They are what the secretary reads in the answers folder (and the technical staff in failed/
+and done/), so each says what happened, what was made or sent, and whose move it is next: the
+secretary's (fix the workbook), the office's (register the decision) or the technical staff's
+(the Word template, the rules, the server). Folders are named as people know them (the share
+name), never by the internal processing/ path. Pure text built from plain values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 
 from processor.unattended.dropfolder.ledger import LedgerEntry
 
 REPORT_SUFFIX = ".bao-cao.txt"
 DUPLICATE_SUFFIX = ".trung.txt"
+
+
+class Blame(Enum):
+    """Whose move it is after a refusal."""
+
+    WORKBOOK = "workbook"  # the secretary: fix the workbook, drop it again
+    TEMPLATE = "template"  # the technical staff: the Word template is damaged
+    TECHNICAL = "technical"  # the technical staff: rules, server, disk, or the program itself
 
 
 def failure_report(
@@ -24,28 +37,18 @@ def failure_report(
     lines: Iterable[str],
     *,
     template: str | None = None,
+    blame: Blame | None = None,
+    inbox: str = "inbox/",
+    marked: str | None = None,
+    mailed: str = "",
 ) -> str:
-    """The Vietnamese .txt put beside a refused workbook in failed/.
+    """The Vietnamese report of a refusal: in failed/ beside the workbook, and as its answer.
 
-    `template` names the Word template when it, not the workbook, is at fault: the report then
-    says so, is meant for the technical staff, and asks for the same workbook to be dropped
-    again once the template is fixed.
+    `template` names the Word template when it, not the workbook, is at fault (the blame is
+    then TEMPLATE). `inbox` is the drop folder as people know it; `marked` the marked copy of
+    the workbook (None: none could be made); `mailed` says who was emailed the report.
     """
-    if template is not None:
-        closing = [
-            f"ĐÂY LÀ LỖI CỦA MẪU WORD ({template}), KHÔNG PHẢI LỖI CỦA BẢNG TÍNH: bảng tính "
-            "không cần sửa.",
-            "Xin chuyển báo cáo này cho bộ phận kỹ thuật (người quản lý máy chủ) để sửa mẫu Word "
-            "ở các chỗ nêu trên (README.md, mục «Sửa mẫu Word»); kiểm tra mẫu đã sửa bằng lệnh "
-            "config check.",
-            "Sửa xong, thả lại chính tệp bảng tính này vào thư mục inbox/ (không cần đổi tên; "
-            f"bản gốc ở {filed_as}): chương trình sẽ lập quyết định và gửi thư.",
-        ]
-    else:
-        closing = [
-            "Chưa lập quyết định và không gửi thư nào. Sửa các lỗi trên trong bảng tính rồi thả "
-            "lại tệp đã sửa vào thư mục inbox/."
-        ]
+    blame = blame or (Blame.TEMPLATE if template is not None else Blame.WORKBOOK)
     body = [
         f"Bảng tính: {original}",
         f"Nhận lúc: {received:%d/%m/%Y %H:%M:%S}",
@@ -55,14 +58,110 @@ def failure_report(
         summary,
         *lines,
         "",
-        *(["Chưa lập quyết định và không gửi thư nào."] if template is not None else []),
-        *closing,
+        "Chưa lập quyết định và chưa gửi thư quyết định nào.",
     ]
+    if blame is Blame.WORKBOOK:
+        if marked is not None:
+            body.append(
+                f"Bản sao bảng tính có tô màu và ghi chú ở từng ô cần sửa (sheet đầu liệt kê mọi "
+                f"lỗi, bấm vào để đến ô): {marked}"
+            )
+        else:
+            body.append(
+                "Không lập được bản sao đánh dấu lỗi: tệp không mở được như một bảng tính "
+                "(xem lỗi trên)."
+            )
+    if mailed:
+        body.append(mailed)
+    body += ["", *_next_move(blame, template, inbox)]
     return "\n".join(body) + "\n"
 
 
-def duplicate_note(original: str, sha256: str, received: datetime, earlier: LedgerEntry) -> str:
-    """The note beside a workbook identical to one already made into a decision."""
+def _next_move(blame: Blame, template: str | None, inbox: str) -> list[str]:
+    if blame is Blame.WORKBOOK:
+        return [
+            "VIỆC TIẾP THEO, của thư ký Hội đồng: sửa các lỗi trên trong bảng tính gốc của bạn "
+            "(bản sao đánh dấu lỗi chỉ để xem chỗ cần sửa), lưu lại, rồi thả lại tệp đã sửa vào "
+            f"thư mục {inbox}."
+        ]
+    if blame is Blame.TEMPLATE:
+        return [
+            f"ĐÂY LÀ LỖI CỦA MẪU WORD ({template}), KHÔNG PHẢI LỖI CỦA BẢNG TÍNH: bảng tính "
+            "không cần sửa.",
+            "VIỆC TIẾP THEO, của bộ phận kỹ thuật (người quản lý máy chủ): sửa mẫu Word ở các chỗ "
+            "nêu trên (README.md, mục «Sửa mẫu Word»); kiểm tra mẫu đã sửa bằng lệnh config check.",
+            f"Sửa xong, thả lại chính tệp bảng tính này vào thư mục {inbox} (không cần đổi tên): "
+            "chương trình sẽ lập quyết định và gửi thư.",
+        ]
+    return [
+        "ĐÂY LÀ LỖI KỸ THUẬT (máy chủ, tệp quy tắc hoặc chính chương trình), KHÔNG PHẢI LỖI CỦA "
+        "BẢNG TÍNH: bảng tính không cần sửa.",
+        "VIỆC TIẾP THEO, của bộ phận kỹ thuật (người quản lý máy chủ): xem các dòng trên và tệp "
+        "nhật ký nhat-ky.log; sửa xong, thả lại chính tệp bảng tính này vào thư mục "
+        f"{inbox} (không cần đổi tên).",
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """What a workbook was made into, as the success answer tells it (all plain text)."""
+
+    original: str
+    sha256: str
+    received: datetime
+    year: int
+    agencies: int
+    files: Sequence[tuple[str, str]]  # (name in the answers folder, what it is)
+    output: str  # the decisions folder, as shown
+    inbox: str
+    mailed: str  # who the decision email goes to, with what attached
+    replaces: str = ""  # the sentence saying which earlier email it replaces ("" if none)
+    warnings: Sequence[str] = ()
+    notes: Sequence[str] = field(default_factory=tuple)  # about the outputs, e.g. no PDF
+
+
+def success_answer(made: Made) -> str:
+    """The answer to a workbook made into a decision: what was made, sent to whom, what next."""
+    lines = [
+        f"Bảng tính: {made.original}",
+        f"Nhận lúc: {made.received:%d/%m/%Y %H:%M:%S}",
+        f"SHA-256: {made.sha256}",
+        "",
+        f"ĐÃ LẬP DỰ THẢO QUYẾT ĐỊNH năm đánh giá {made.year}: {made.agencies} đơn vị"
+        + (f", {len(made.warnings)} cảnh báo." if made.warnings else ", không có cảnh báo."),
+        "",
+        "Trong thư mục này:",
+        *(f"  {name}: {what}" for name, what in made.files),
+        *(f"  {note}" for note in made.notes),
+        f"Bản chính ở thư mục quyết định trên máy chủ: {made.output}",
+        "",
+        made.mailed,
+    ]
+    if made.replaces:
+        lines.append(made.replaces)
+    if made.warnings:
+        lines += [
+            "",
+            "Cảnh báo (không ngăn việc lập quyết định; nên xem lại các ô được nêu):",
+            *(f"  {line}" for line in made.warnings),
+        ]
+    lines += [
+        "",
+        "VIỆC TIẾP THEO, của Văn thư: ghi số, ngày ban hành và trình ký dự thảo gửi kèm thư. "
+        "Thư ký Hội đồng không cần làm gì thêm; nếu phải sửa điểm, thả bảng tính đã sửa vào "
+        f"thư mục {made.inbox}: quyết định được lập lại và thư mới ghi rõ nó thay thế thư này.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def duplicate_note(
+    original: str,
+    sha256: str,
+    received: datetime,
+    earlier: LedgerEntry,
+    inbox: str = "inbox/",
+) -> str:
+    """The note beside a workbook identical to one already made into a decision (and its answer)."""
     return (
         "\n".join(
             [
@@ -73,6 +172,9 @@ def duplicate_note(original: str, sha256: str, received: datetime, earlier: Ledg
                 "Bảng tính này giống hệt (từng byte) bảng tính đã xử lý trước đó: "
                 f"{earlier.filed_as}.",
                 "Không lập lại quyết định, không gửi thư lần nữa.",
+                "",
+                "VIỆC TIẾP THEO: không ai cần làm gì thêm. Nếu định sửa điểm thì bảng tính này "
+                f"chưa được sửa: sửa, lưu lại, rồi thả lại vào thư mục {inbox}.",
             ]
         )
         + "\n"

@@ -1,0 +1,71 @@
+"""Which earlier decision letter a new one replaces: the latest one queued for the same year.
+
+A corrected workbook for a year already sent makes a second decision; the office must know
+which draft to register. Every decision entry of a year starts with `quyet-dinh-<year>-`
+(notices.decision_entry_id) and stays in outbox/, sent/ or mail-failed/, so the outbox itself
+says what went before; the ledger adds which workbook it came from. A `mail resend` copy is
+the same letter again and replaces nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from processor.unattended.dropfolder.layout import Layout
+from processor.unattended.dropfolder.ledger import ledger_by_prefix
+from processor.unattended.mail.outbox import MAIL_FAILED, SENT, STATE_FILE, Mailbox, MailEntry
+from processor.unattended.notices import DECISION_KIND, Replaced, decision_prefix
+
+
+def replaced_decision(
+    mailbox: Mailbox, layout: Layout, year: int, entry_id: str
+) -> Replaced | None:
+    """The decision letter of `year` queued last before `entry_id` (None: it is the first)."""
+    prefix = decision_prefix(year)
+    entries = [
+        entry
+        for entry in mailbox.entries()
+        if entry.delivery.kind == DECISION_KIND and entry.delivery.id.startswith(prefix)
+    ]
+    own = next((e for e in entries if e.delivery.id == entry_id), None)
+    earlier = [
+        entry
+        for entry in entries
+        if entry.delivery.id != entry_id
+        and not entry.delivery.resend_of
+        and (own is None or entry.delivery.created < own.delivery.created)
+    ]
+    if not earlier:
+        return None
+    last = max(earlier, key=lambda entry: (entry.delivery.created, entry.delivery.id))
+    source = ledger_by_prefix(layout, last.delivery.id.removeprefix(prefix))
+    received = None
+    workbook = ""
+    if source is not None:
+        workbook = source.source.partition("/")[2]
+        try:
+            received = datetime.fromisoformat(source.received)
+        except ValueError:
+            received = None
+    return Replaced(
+        entry_id=last.delivery.id,
+        subject=last.delivery.subject,
+        moment=_moment(last),
+        sent=last.place == SENT,
+        failed=last.place == MAIL_FAILED,
+        workbook=workbook,
+        received=received,
+    )
+
+
+def _moment(entry: MailEntry) -> datetime:
+    """When it was sent: its state was last written as the last recipient accepted it.
+
+    Not sent yet (or not to everyone): when it was queued.
+    """
+    if entry.place == SENT:
+        try:
+            return datetime.fromtimestamp((entry.folder / STATE_FILE).stat().st_mtime)
+        except OSError:
+            pass
+    return datetime.fromtimestamp(entry.delivery.created)
