@@ -160,10 +160,15 @@ def _print_timings(seconds: dict[str, float]) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from processor.pipeline import inspect
+    from dataclasses import replace
+
+    from processor.pipeline import inspect, settle
 
     profile = _profile(args)
     found = inspect(args.workbook, args.rules or profile.rules)
+    if found.evaluation is not None:  # the warnings `run` would give, history's included
+        settled = settle(found, args.history, profile.name)
+        found = replace(found, evaluation=settled.evaluation, problems=settled.warnings)
     ok = found.evaluation is not None
     refused = f"Bảng tính {args.workbook.name} cần sửa: {counts_sentence(found.problems)}."
     if args.format == "json":

@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _workbook_arguments(check)
+    _history_argument(
+        check, "đối chiếu với kết quả năm trước trong tệp lịch sử (SQLite), như run --history"
+    )
     profiles = commands.add_parser(
         "profiles",
         help="liệt kê các bộ mẫu có sẵn (tệp quy tắc và mẫu Word của từng loại quyết định)",

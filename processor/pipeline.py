@@ -111,7 +111,6 @@ def process(
     the successions (renames, mergers); the year is recorded in it once the files are written.
     """
     from processor.core.decision import build_context
-    from processor.core.prior_years import apply_past
     from processor.core.scoring import evaluate
     from processor.writing.rendering import render_decision
     from processor.writing.results_workbook import results_name, results_workbook
@@ -123,11 +122,10 @@ def process(
     if evaluation is None:
         raise refusal(workbook, found.problems)
     with timings.stage("compute"):
-        past = None if history is None else _past_year(history, profile, evaluation.info.year)
-        applied = apply_past(rules, evaluation, past, found.successions, found.prior_column)
-        evaluation = applied.evaluation  # the prior ranks the decision prints and history keeps
+        settled = settle(found, history, profile)
+        evaluation = settled.evaluation  # the prior ranks the decision prints and history keeps
         groups = evaluate(rules, evaluation.agencies)
-        context = build_context(rules, evaluation.info, groups, notes=applied.notes)
+        context = build_context(rules, evaluation.info, groups, notes=settled.notes)
     with timings.stage("render"):
         # Checked before and after filling: a damaged template raises TemplateDamaged and no
         # decision is written. The sample context has every kind of row, so a misspelt name in
@@ -166,7 +164,7 @@ def process(
         rules=rules,
         evaluation=evaluation,
         groups=groups,
-        warnings=_settled(found.problems, past) + applied.warnings,
+        warnings=settled.warnings,
         results=results,
         pdf=made,
         notes=notes,
@@ -174,11 +172,31 @@ def process(
     )
 
 
-def _settled(problems: tuple[Problem, ...], past: PastYear | None) -> tuple[Problem, ...]:
-    """The workbook's warnings, less the guesses at last year's group sizes the history knows."""
-    if past is None:
-        return problems
-    return tuple(problem for problem in problems if problem.kind != PRIOR_SIZE)
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """A valid workbook with its prior ranks settled against last year and the successions."""
+
+    evaluation: Evaluation
+    warnings: tuple[Problem, ...]  # the workbook's, and what last year's results tell of it
+    notes: tuple[str, ...]  # the decision's footnotes (renames, mergers)
+
+
+def settle(found: Inspection, history: Path | None, profile: str) -> Settled:
+    """Blank prior ranks from `profile`'s previous year in `history`, renames and mergers applied.
+
+    `check` and `run` both settle, so the secretary sees at `check` every warning `run` gives.
+    """
+    from processor.core.prior_years import apply_past
+
+    if found.evaluation is None:
+        raise ValueError("settle needs a workbook without errors")
+    year = found.evaluation.info.year
+    past = None if history is None else _past_year(history, profile, year)
+    applied = apply_past(found.rules, found.evaluation, past, found.successions, found.prior_column)
+    problems = found.problems
+    if past is not None:  # the history knows last year's group sizes: no more guessing
+        problems = tuple(problem for problem in problems if problem.kind != PRIOR_SIZE)
+    return Settled(applied.evaluation, problems + applied.warnings, applied.notes)
 
 
 def _past_year(history: Path, profile: str, year: int) -> PastYear | None:
