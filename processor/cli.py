@@ -289,7 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 to_json(
                     _json_result(
-                        args.command,
+                        " ".join(
+                            [args.command, *([args.mail_action] if args.command == "mail" else [])]
+                        ),
                         getattr(args, "workbook", None),
                         exc.problems,
                         ok=False,
