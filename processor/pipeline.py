@@ -10,7 +10,7 @@ from pathlib import Path
 
 from processor.core.model import Evaluation, GroupResult, Rules
 from processor.core.past import PastYear, Succession
-from processor.core.problems import PRIOR_SIZE, InputError, Problem, errors
+from processor.core.problems import PRIOR_SIZE, InputError, Problem, Severity, errors
 
 # The stages, in order, as named in `--timings` and the benchmark ("pdf" only when one is made).
 STAGES = ("read", "check", "compute", "render", "write", "pdf")
@@ -191,22 +191,40 @@ def settle(found: Inspection, history: Path | None, profile: str) -> Settled:
     if found.evaluation is None:
         raise ValueError("settle needs a workbook without errors")
     year = found.evaluation.info.year
-    past = None if history is None else _past_year(history, profile, year)
+    past, unmatched = (None, []) if history is None else _past_year(history, profile, year)
     applied = apply_past(found.rules, found.evaluation, past, found.successions, found.prior_column)
     problems = found.problems
     if past is not None:  # the history knows last year's group sizes: no more guessing
         problems = tuple(problem for problem in problems if problem.kind != PRIOR_SIZE)
-    return Settled(applied.evaluation, problems + applied.warnings, applied.notes)
+    return Settled(applied.evaluation, (*problems, *unmatched, *applied.warnings), applied.notes)
 
 
-def _past_year(history: Path, profile: str, year: int) -> PastYear | None:
-    """Last year's results of the profile; none yet when the history file does not exist."""
+def _past_year(history: Path, profile: str, year: int) -> tuple[PastYear | None, list[Problem]]:
+    """Last year's results of the profile; none yet when the history file does not exist.
+
+    The history keys a year by the profile's name (its folder's): a profile copied into a
+    folder of another name finds no year, so a year recorded under another name is pointed out.
+    """
     from processor.history.store import open_history
 
     if not history.exists():
-        return None
+        return None, []
     with open_history(history, create=False) as store:
-        return store.past_year(profile, year - 1)
+        past = store.past_year(profile, year - 1)
+        others = sorted({y.profile for y in store.years() if y.year == year - 1} - {profile})
+    if past is not None or not others:
+        return past, []
+    names = ", ".join(f"«{name}»" for name in others)
+    return None, [
+        Problem(
+            str(history),
+            f"Tệp lịch sử có kết quả năm {year - 1} của bộ mẫu {names} nhưng không có của bộ mẫu "
+            f"«{profile}» đang dùng (lịch sử ghi theo tên bộ mẫu, tức tên thư mục của bộ mẫu): "
+            "thứ hạng năm trước không lấy từ lịch sử. Nếu là cùng một bảng xếp hạng, dùng bộ "
+            "mẫu (thư mục) đúng tên đã dùng năm trước.",
+            Severity.WARNING,
+        )
+    ]
 
 
 def _record(

@@ -7,11 +7,12 @@ year) gets, at `check`, a warning at each prior-rank cell the history contradict
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import openpyxl
 
-from conftest import SAMPLE, cli
+from conftest import ROOT, SAMPLE, cli
 
 
 def year_2021(folder: Path) -> Path:
@@ -54,3 +55,19 @@ def test_check_never_creates_a_history_file(tmp_path):
     checked = cli("check", str(SAMPLE), "--history", str(history))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert not history.exists()
+
+
+def test_a_profile_copied_under_another_name_is_told_why_history_gives_nothing(tmp_path):
+    history = tmp_path / "lich-su.sqlite"
+    made = cli(
+        "run", str(SAMPLE), "--out", str(tmp_path / "kq"), "--no-pdf", "--history", str(history)
+    )
+    assert made.returncode == 0, made.stderr
+    copied = tmp_path / "tinh-toi"
+    shutil.copytree(ROOT / "templates" / "lao-cai-2020", copied)
+    checked = cli(
+        "check", str(year_2021(tmp_path)), "--profile", str(copied), "--history", str(history)
+    )
+    assert checked.returncode == 0, checked.stdout
+    (line,) = [line for line in checked.stdout.splitlines() if "«lao-cai-2020»" in line]
+    assert "không có của bộ mẫu «tinh-toi»" in line and line.strip().startswith("Cảnh báo")

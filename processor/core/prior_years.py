@@ -24,6 +24,7 @@ from processor.core.criteria_change import criteria_changes
 from processor.core.decision import wording_values
 from processor.core.merge_rank import merged_rank
 from processor.core.model import AgencyScores, Evaluation, Rules
+from processor.core.near_miss import closest
 from processor.core.past import MergeRule, PastAgency, PastYear, Succession, agency_key
 from processor.core.problems import Problem, Severity
 from processor.core.sheet import SCORE_SHEET
@@ -244,11 +245,14 @@ class _Settler:
             found = {agency_key(p.name) for p in before}
             absent = [name for key, name in olds.items() if key not in found]
             if absent:
+                known = [p.name for p in past.agencies]
+                guesses = [f"«{g}»" for n in absent if (g := closest(n, known)) is not None]
+                hint = f" Có phải {', '.join(guesses)}?" if guesses else ""
                 self.warn(
                     agency,
                     f"Không có {listed(absent)} trong kết quả năm {past.year}; "
                     f"thứ hạng năm trước của «{agency.name}» chỉ tính từ các đơn vị còn "
-                    "lại.",
+                    f"lại, và chú thích in đúng tên như sheet {CROSSWALK} ghi.{hint}",
                 )
             same = [p for p in before if p.group == agency.group and p.rank is not None]
             elsewhere = [p.name for p in before if p.group != agency.group]
@@ -276,19 +280,28 @@ class _Settler:
             )
         typed = agency.prior_rank
         if typed is not None:
+            own = next(
+                (p.rank for p in before if agency_key(p.name) == agency_key(agency.name)), None
+            )
+            prefilled = (
+                f" Số {typed} là thứ hạng năm {past.year} của chính «{agency.name}» (lệnh init "
+                "điền sẵn trước khi khai báo hợp nhất?): xóa ô này để áp dụng quy tắc hợp nhất."
+                if past is not None and own == typed
+                else ""
+            )
             if derived is not None and typed != derived:
                 self.warn(
                     agency,
                     f"Xếp hạng năm trước ghi trong bảng điểm là {typed}, theo "
                     f"quy tắc của đơn vị hợp nhất ({_RULE_WORDS[rule]}) là {derived}; dùng "
-                    f"{typed} như bảng điểm ghi.",
+                    f"{typed} như bảng điểm ghi.{prefilled}",
                 )
             elif typed is not None and rule is MergeRule.NONE and past is not None:
                 self.warn(
                     agency,
                     f"Quy tắc của bộ mẫu là đơn vị hợp nhất không có thứ hạng năm "
                     f"trước, nhưng bảng điểm ghi {typed}; dùng {typed} như bảng điểm "
-                    "ghi.",
+                    f"ghi.{prefilled}",
                 )
             kind = _RULE_KIND[rule] if typed == derived else _Kind.TYPED
             self.explain(kind, agency, names)
