@@ -131,7 +131,7 @@ def process(
         # decision is written. The sample context has every kind of row, so a misspelt name in
         # a part of the template this workbook leaves empty is found now, not next year.
         document = render_decision(template, context, reference=sample_context(rules))
-        table = results_workbook(rules, evaluation.info, groups)
+        table = results_workbook(rules, evaluation.info, groups, settled.notes)
     year = evaluation.info.year
     target = out_dir / rules.document.output_file.format(nam=year)
     results = out_dir / results_name(rules, year)

@@ -306,3 +306,24 @@ def test_making_the_results_loads_no_openpyxl(tmp_path):
         timeout=120,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_row_explained_by_a_footnote_carries_its_sign_and_the_note_is_kept(tmp_path):
+    """The portal's file must say why a merged agency's prior rank is what it is, as the
+    appendix does: the same sign in a `Ghi chú` column, the sentence in `Thông tin`."""
+    rules, info, groups = computed("lao-cai-2020", SAMPLE)
+    first = groups[0].results[0]
+    marked = dataclasses.replace(first, agency=dataclasses.replace(first.agency, prior_note=0))
+    changed = (
+        dataclasses.replace(groups[0], results=(marked, *groups[0].results[1:])),
+        *groups[1:],
+    )
+    note = "Sở A được hợp nhất từ Sở B và Sở C; thứ hạng năm trước lấy theo thứ hạng cao nhất."
+    data = results_workbook(rules, info, changed, [note])
+    book, headers, rows = table(data)
+    assert "Ghi chú" in headers
+    signs = [row["Ghi chú"][0] for row in rows]
+    assert signs[0] == "(*)" and set(signs[1:]) == {None}
+    about = book["Thông tin"]
+    assert ["Ghi chú (*)", note] in [[c.value for c in r] for r in about.iter_rows()]
+    assert "Ghi chú" not in table(results_workbook(rules, info, groups))[1]  # none: no column

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from processor.core.decision import note_sign
 from processor.core.formatting import document_number, format_points, short_date
 from processor.core.model import (
     AgencyResult,
@@ -55,8 +56,17 @@ def results_name(rules: Rules, year: int) -> str:
     return stem + SUFFIX
 
 
-def results_workbook(rules: Rules, info: DecisionInfo, groups: Sequence[GroupResult]) -> bytes:
-    """The .xlsx: the results, what they are about, and the criteria their codes stand for."""
+def results_workbook(
+    rules: Rules,
+    info: DecisionInfo,
+    groups: Sequence[GroupResult],
+    notes: Sequence[str] = (),
+) -> bytes:
+    """The .xlsx: the results, what they are about, and the criteria their codes stand for.
+
+    `notes` are the decision's footnotes on prior ranks (renames, mergers): a row they explain
+    carries the same sign as in the appendix, and the `Thông tin` sheet holds their text.
+    """
     rows = _rows(groups)
     results = Table(
         RESULTS_SHEET,
@@ -64,7 +74,7 @@ def results_workbook(rules: Rules, info: DecisionInfo, groups: Sequence[GroupRes
         muted=frozenset(index for index, row in enumerate(rows) if row.result.rank is None),
         frozen_columns=4,  # group, its title, TT and the name stay in view
     )
-    about = Table(INFO_SHEET, tuple(info_columns(rules, info, groups)), filtered=False)
+    about = Table(INFO_SHEET, tuple(info_columns(rules, info, groups, notes)), filtered=False)
     criteria = Table(CRITERIA_SHEET, tuple(criteria_columns(rules)), frozen_columns=2)
     moment = datetime.combine(info.decision_date or info.submission_date, datetime.min.time())
     return workbook_bytes(
@@ -173,6 +183,20 @@ def result_columns(rules: Rules, info: DecisionInfo, rows: Sequence[Row]) -> lis
             "Số bậc tăng (+) hoặc giảm (-) so với năm trước.",
         ),
     ]
+    if any(row.result.agency.prior_note is not None for row in rows):
+        columns.append(
+            Column(
+                "Ghi chú",
+                each(
+                    lambda r: (
+                        None
+                        if r.result.agency.prior_note is None
+                        else note_sign(r.result.agency.prior_note)
+                    )
+                ),
+                note="Chú thích về thứ hạng năm trước (đổi tên, hợp nhất): xem sheet Thông tin.",
+            )
+        )
     if any(row.result.rank is None for row in rows):
         columns.append(
             Column(
@@ -184,7 +208,9 @@ def result_columns(rules: Rules, info: DecisionInfo, rows: Sequence[Row]) -> lis
     return columns
 
 
-def info_columns(rules: Rules, info: DecisionInfo, groups: Sequence[GroupResult]) -> list[Column]:
+def info_columns(
+    rules: Rules, info: DecisionInfo, groups: Sequence[GroupResult], notes: Sequence[str] = ()
+) -> list[Column]:
     """The `Thông tin` sheet: what the results are, and how they were computed."""
     ranked = sum(len(group.results) for group in groups)
     unranked = sum(len(group.unranked) for group in groups)
@@ -228,6 +254,7 @@ def info_columns(rules: Rules, info: DecisionInfo, groups: Sequence[GroupResult]
         items.append((f"Ô «{mark}»", "đơn vị không được đánh giá tiêu chí này"))
     if rules.description:
         items.append(("Bộ quy tắc", rules.description))
+    items += [(f"Ghi chú {note_sign(index)}", note) for index, note in enumerate(notes)]
     return [
         Column("Mục", tuple(key for key, _ in items), widest=30),
         Column("Giá trị", tuple(value for _, value in items), "General", widest=90),
