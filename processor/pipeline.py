@@ -152,7 +152,7 @@ def process(
     if history is not None:
         with timings.stage("write"):
             recorded, notes = _record(
-                history, profile, workbook, rules_file, rules, evaluation, groups
+                history, profile, workbook, rules_file, rules, evaluation, groups, found.successions
             )
     made: Path | None = None
     if pdf:
@@ -235,6 +235,7 @@ def _record(
     rules: Rules,
     evaluation: Evaluation,
     groups: tuple[GroupResult, ...],
+    successions: tuple[Succession, ...] = (),
 ) -> tuple[bool | None, tuple[str, ...]]:
     """Record the year; a failure is a note, since the decision is already written and right."""
     from processor import __version__
@@ -250,6 +251,7 @@ def _record(
             workbook=workbook,
             rules_file=rules_file,
             tool_version=__version__,
+            successions=successions,
         )
     except InputError as exc:
         detail = "; ".join(problem.message for problem in exc.problems)

@@ -356,7 +356,7 @@ def test_the_export_reads_back_with_openpyxl(tmp_path, runs, capsys):
     assert Decimal(str(school["CS5.2"])) == Decimal("67.5") and school["CS5"] == 230.62
     ranks = book["Thứ hạng theo năm"]
     rank_header = [c.value for c in ranks[1]]
-    assert rank_header[3:] == ["2020", "2026"]
+    assert rank_header[3:] == ["2020", "2026", "Tên trước đây", "Hợp nhất vào"]
     police = next(row for row in ranks.iter_rows(2, values_only=True) if row[1] == "Công an tỉnh")
     assert police[4] == "không xếp hạng"
     assert book["Ghi lại"].max_row == 2

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from processor.core.past import Succession
 from processor.history.records import AgencyYear, RunRecord
 
 
@@ -68,6 +69,15 @@ def run_document(run: RunRecord) -> dict[str, Any]:
             }
             for a in run.agencies
         ],
+        "successions": [
+            {
+                "old_names": list(s.old_names),
+                "new_name": s.new_name,
+                "year": s.year,
+                "place": s.place,
+            }
+            for s in run.successions
+        ],
     }
 
 
@@ -108,6 +118,10 @@ def run_from_document(document: Mapping[str, Any]) -> RunRecord:
                 pillars=_read_decimals(a["pillars"]),
             )
             for a in document["agencies"]
+        ),
+        successions=tuple(  # absent from documents written before successions were kept
+            Succession(tuple(s["old_names"]), s["new_name"], int(s["year"]), s["place"])
+            for s in document.get("successions", ())
         ),
     )
 

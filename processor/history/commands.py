@@ -20,6 +20,7 @@ from processor.core.formatting import format_number, signed
 from processor.core.messages import os_error_message
 from processor.core.model import Evaluation, GroupResult, Rules
 from processor.core.near_miss import closest
+from processor.core.past import Succession, agency_key
 from processor.core.problems import InputError, Problem
 from processor.core.report import problem_lines, problem_record, to_json
 from processor.history.records import AuditEntry, TrendPoint, YearEntry, run_record
@@ -44,8 +45,13 @@ def history_command(history: Path, agency: str | None, export: Path | None, fmt:
                 lines.append(f"Đã xuất {count} năm của lịch sử vào {export}.")
             if agency is not None:
                 trend = _trend(store, agency)
-                document.update(agency=agency, trend=[_point_record(p) for p in trend])
-                lines += _trend_lines(trend, history)
+                links = store.agency_successions(agency)
+                document.update(
+                    agency=agency,
+                    trend=[_point_record(p) for p in trend],
+                    successions=[_succession_record(s) for s in links],
+                )
+                lines += _trend_lines(trend, history, links)
             elif export is None:
                 years, audit = store.years(), store.audit()
                 document.update(
@@ -143,10 +149,21 @@ def _listing_lines(
     return lines
 
 
-def _trend_lines(trend: Sequence[TrendPoint], path: Path) -> list[str]:
-    names = sorted({p.name for p in trend})
+def _trend_lines(
+    trend: Sequence[TrendPoint], path: Path, links: Sequence[Succession] = ()
+) -> list[str]:
+    if links:  # the latest name first, then the names it had
+        names = list(dict.fromkeys(p.name for p in reversed(trend)))
+    else:
+        names = sorted({p.name for p in trend})
     lines = [f"{' / '.join(names)} qua các năm (lịch sử {path}):"]
-    header = ("Năm", "Bộ mẫu", "Nhóm", "Tổng điểm", "Thứ hạng", "Xếp loại, mức", "Thay đổi")
+    lines += [f"  {_link_sentence(s)}" for s in links]
+    header: tuple[str, ...] = (
+        *("Năm", "Bộ mẫu", "Nhóm", "Tổng điểm", "Thứ hạng", "Xếp loại, mức", "Thay đổi"),
+    )
+    renamed = len({agency_key(p.name) for p in trend}) > 1
+    if renamed:  # the name each year, so the old years are seen to be another name's
+        header = (*header[:2], "Tên đơn vị năm đó", *header[2:])
     rows = []
     for p in trend:
         total = format_number(p.rounded_total, p.precision)
@@ -154,12 +171,38 @@ def _trend_lines(trend: Sequence[TrendPoint], path: Path) -> list[str]:
             total += f" ({format_number(p.percent, p.percent_precision)}%)"
         rank = str(p.rank) if p.rank is not None else "không xếp hạng"
         change = "—" if p.rank_change is None else signed(p.rank_change)
-        rows.append((str(p.year), p.profile, p.group, total, rank, p.grade or "—", change))
+        row: tuple[str, ...] = (
+            str(p.year),
+            p.profile,
+            p.group,
+            total,
+            rank,
+            p.grade or "—",
+            change,
+        )
+        rows.append((*row[:2], p.name, *row[2:]) if renamed else row)
     lines += _table([header, *rows])
     lines += [
         f"  {p.year}: không xếp hạng vì {p.unranked_reason}." for p in trend if p.unranked_reason
     ]
     return lines
+
+
+def _link_sentence(s: Succession) -> str:
+    """«Tên trước đây: Ban Dân tộc (đến năm 2024; từ năm 2025 là «Sở Dân tộc và Tôn giáo»)»."""
+    olds = ", ".join(s.old_names)
+    words = "Hợp nhất từ" if s.is_merger else "Tên trước đây"
+    return f"{words}: {olds} (đến năm {s.year - 1}; từ năm {s.year} là «{s.new_name}»)."
+
+
+def _succession_record(s: Succession) -> dict[str, Any]:
+    return {
+        "old_names": list(s.old_names),
+        "new_name": s.new_name,
+        "year": s.year,
+        "merger": s.is_merger,
+        "place": s.place,
+    }
 
 
 def _plain(value: Decimal | None) -> str | None:
@@ -218,11 +261,14 @@ def record_outcome(
     workbook: Path,
     rules_file: Path,
     tool_version: str,
+    successions: Sequence[Succession] = (),
     clock: Callable[[], datetime] = datetime.now,
 ) -> bool:
     """Record an accepted run (after its decision is written); True when it replaced a year.
 
-    The clock is read here, at the edge: the record itself carries the time as text.
+    `successions`: the renames and mergers in force for the year (Inspection.successions);
+    those taking effect this year are recorded with it, so `history --agency` can follow a
+    renamed agency back. The clock is read here, at the edge: the record carries it as text.
     """
     now = clock()
     if now.tzinfo is None:  # the local time, with its offset: unambiguous when read back
@@ -237,6 +283,7 @@ def record_outcome(
         tool_version=tool_version,
         recorded_at=now.isoformat(timespec="seconds"),
         input_name=workbook.name,
+        successions=successions,
     )
     with open_history(history) as store:
         return store.record(run)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from processor.core.past import Succession, agency_key
 from processor.core.problems import InputError, Problem
 from processor.history.records import AuditEntry, RunRecord, YearEntry
 
@@ -55,7 +56,7 @@ def export_history(history: History, target: Path) -> int:
     book.properties.creator = "xep-hang-cntt"
     _years_sheet(book.active, history.years())
     _results_sheet(book.create_sheet(), runs)
-    _ranks_sheet(book.create_sheet(), runs)
+    _ranks_sheet(book.create_sheet(), runs, history.successions())
     _audit_sheet(book.create_sheet(), history.audit())
     buffer = io.BytesIO()
     book.save(buffer)
@@ -198,23 +199,80 @@ def _results_sheet(sheet: Worksheet, runs: Sequence[RunRecord]) -> None:
     _finish(sheet)
 
 
-def _ranks_sheet(sheet: Worksheet, runs: Sequence[RunRecord]) -> None:
-    """Agency × year: the rank, or «không xếp hạng»; blank where the agency was not assessed."""
-    from processor.core.past import agency_key
+def _ranks_sheet(
+    sheet: Worksheet,
+    runs: Sequence[RunRecord],
+    successions: Sequence[tuple[str, Succession]] = (),
+) -> None:
+    """Agency × year: the rank, or «không xếp hạng»; blank where the agency was not assessed.
 
+    A renamed agency is one row under its latest name, the years before filled from its old
+    name ones (listed in «Tên trước đây»); merged agencies keep their own rows, with the
+    agency they became in «Hợp nhất vào».
+    """
     years = sorted({run.year for run in runs})
+    renames: dict[str, list[tuple[int, str]]] = {}  # old key -> (year, new key)
+    mergers: dict[str, list[tuple[int, str]]] = {}  # old key -> (year, new key)
+    for _, s in successions:
+        links = mergers if s.is_merger else renames
+        for old in s.old_names:
+            links.setdefault(agency_key(old), []).append((s.year, agency_key(s.new_name)))
+
+    def latest(key: str, year: int) -> str:
+        """The key an agency's row `key` in `year` goes under: its last name by renames."""
+        for _ in range(len(renames) + 1):  # years only go forward: a chain always ends
+            later = sorted(link for link in renames.get(key, ()) if link[0] > year)
+            if not later:
+                break
+            year, key = later[0]
+        return key
+
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for run in sorted(runs, key=lambda r: (r.profile, -r.year)):  # newest first: its name, group
         for a in run.agencies:
-            entry = rows.setdefault(
-                (run.profile, agency_key(a.name)), {"name": a.name, "group": a.group}
-            )
+            key = latest(agency_key(a.name), run.year)
+            entry = rows.setdefault((run.profile, key), {"name": a.name, "group": a.group})
             entry[str(run.year)] = a.rank if a.rank is not None else UNRANKED
-    names = ("Bộ mẫu", "Tên đơn vị", "Nhóm (năm gần nhất)", *(str(y) for y in years))
-    _header(sheet, "Thứ hạng theo năm", names, (22, 40, 12, *(8 for _ in years)))
+            if agency_key(a.name) != key:
+                entry.setdefault("former", {}).setdefault(a.name, run.year)
+            merged = sorted(
+                link for link in mergers.get(agency_key(a.name), ()) if link[0] > run.year
+            )
+            if merged and "merged" not in entry:
+                year, into = merged[0]
+                entry["merged"] = (into, year)
+    names_by_key = {key: entry["name"] for (_, key), entry in rows.items()}
+    names = (
+        "Bộ mẫu",
+        "Tên đơn vị",
+        "Nhóm (năm gần nhất)",
+        *(str(y) for y in years),
+        "Tên trước đây",
+        "Hợp nhất vào",
+    )
+    _header(sheet, "Thứ hạng theo năm", names, (22, 40, 12, *(8 for _ in years), 40, 40))
     formats = ("", "", "", *("0" for _ in years))
     for row, ((profile, _), entry) in enumerate(rows.items(), start=2):
-        values = (profile, entry["name"], entry["group"], *(entry.get(str(y)) for y in years))
+        former = "; ".join(
+            f"{name} (đến năm {year})"
+            for name, year in sorted(entry.get("former", {}).items(), key=lambda f: f[1])
+        )
+        into = ""
+        if "merged" in entry:
+            key, year = entry["merged"]
+            target = latest(key, year)
+            successor = names_by_key.get(target) or next(
+                (s.new_name for _, s in successions if agency_key(s.new_name) == key), key
+            )
+            into = f"{successor} (từ năm {year})"
+        values = (
+            profile,
+            entry["name"],
+            entry["group"],
+            *(entry.get(str(y)) for y in years),
+            former,
+            into,
+        )
         _put(sheet, row, values, formats)
     _finish(sheet)
 

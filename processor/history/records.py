@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from processor.core.model import Evaluation, GroupResult, Rules
-from processor.core.past import PastAgency, PastYear, agency_key
+from processor.core.past import PastAgency, PastYear, Succession, agency_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,8 @@ class RunRecord:
     pillar_names: Mapping[str, str] = field(default_factory=dict)  # in the rules' order
     precision: int = 2
     percent_precision: int = 2
+    # The renames and mergers taking effect this year (Succession.year == year), as applied.
+    successions: tuple[Succession, ...] = ()
 
     def past_year(self) -> PastYear:
         """The year as the core reads it back (prior ranks, changed criteria)."""
@@ -87,8 +89,13 @@ def run_record(
     tool_version: str,
     recorded_at: str,
     input_name: str = "",
+    successions: Sequence[Succession] = (),
 ) -> RunRecord:
-    """The record of a run from what the pipeline computed (Outcome.rules/evaluation/groups)."""
+    """The record of a run from what the pipeline computed (Outcome.rules/evaluation/groups).
+
+    `successions`: those in force for the year (Inspection.successions); only the ones taking
+    effect this year are kept, so each rename or merger is recorded once, in its own year.
+    """
     agencies = []
     for group in groups:
         for result in (*group.results, *group.unranked):
@@ -129,6 +136,7 @@ def run_record(
         pillar_names={p.code: p.name for p in rules.pillars},
         precision=rules.precision,
         percent_precision=rules.percent_precision,
+        successions=tuple(s for s in successions if s.year == evaluation.info.year),
     )
 
 

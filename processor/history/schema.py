@@ -118,6 +118,29 @@ CREATE TABLE audit (
 CREATE INDEX audit_by_year ON audit (profile, year);
 """
 
+# Tables added after files of schema 1 were first written. The version stays 1: a file without
+# one of them is made whole when opened for writing (`connect`) and reads as if it were empty.
+ADDED_TABLES = {
+    # The renames and mergers a run applied (those taking effect in its year): one row per
+    # old name, so `history --agency NEW` finds the old names and the years before.
+    "successions": """
+CREATE TABLE successions (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,  -- the succession's place among the run's
+    part INTEGER NOT NULL,  -- the old name's place in it
+    old_name TEXT NOT NULL,
+    old_key TEXT NOT NULL,
+    new_name TEXT NOT NULL,
+    new_key TEXT NOT NULL,
+    year INTEGER NOT NULL,  -- the first evaluation year under the new name (the run's year)
+    place TEXT NOT NULL,
+    PRIMARY KEY (run_id, position, part)
+) WITHOUT ROWID;
+CREATE INDEX successions_by_new_name ON successions (new_key);
+CREATE INDEX successions_by_old_name ON successions (old_key)
+""",
+}
+
 
 def refused(path: Path, summary: str, message: str) -> InputError:
     return InputError(summary, [Problem(str(path), message)])
@@ -157,6 +180,8 @@ def connect(path: Path, *, create: bool) -> tuple[sqlite3.Connection, bool]:
             if not ready:
                 _create_schema(connection)
                 ready = True
+            else:
+                _add_missing_tables(connection)
     except sqlite3.Error as exc:
         connection.close()
         raise sqlite_refusal(path, exc) from None
@@ -228,15 +253,49 @@ def _check_schema(connection: sqlite3.Connection, path: Path) -> bool:
     return True
 
 
+def has_table(connection: sqlite3.Connection, name: str) -> bool:
+    return (
+        connection.execute(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        is not None
+    )
+
+
+def _statements(script: str) -> list[str]:
+    return [statement for statement in script.split(";") if statement.strip()]
+
+
 def _create_schema(connection: sqlite3.Connection) -> None:
     """All tables, the version and our mark, in one transaction: all or nothing."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                connection.execute(statement)
+        for statement in (
+            *_statements(SCHEMA),
+            *(s for script in ADDED_TABLES.values() for s in _statements(script)),
+        ):
+            connection.execute(statement)
         connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _add_missing_tables(connection: sqlite3.Connection) -> None:
+    """A file written before a table was added gets it (with its indexes), all or nothing.
+
+    Checked again inside the write lock: two writers opening an old file add it once.
+    """
+    if all(has_table(connection, name) for name in ADDED_TABLES):
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for name, script in ADDED_TABLES.items():
+            if not has_table(connection, name):
+                for statement in _statements(script):
+                    connection.execute(statement)
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")

@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from processor.core.past import PastYear, agency_key
+from processor.core.past import PastYear, Succession, agency_key
 from processor.history import codec
 from processor.history.records import AuditEntry, RunRecord, TrendPoint, YearEntry, changes
-from processor.history.schema import connect, sqlite_refusal
+from processor.history.schema import connect, has_table, sqlite_refusal
 from processor.history.tables import delete_run, insert_run, pause, read_past, read_run
 
 
@@ -157,17 +158,78 @@ class History:
         ).fetchone()
         return None if row is None else read_past(self.connection, int(row[0]))
 
+    def successions(self, profile: str | None = None) -> list[tuple[str, Succession]]:
+        """Every rename and merger recorded (with the profile whose run applied it), newest first.
+
+        A file written before successions were recorded has none.
+        """
+        if not self.ready or not has_table(self.connection, "successions"):
+            return []
+        parts: dict[tuple[int, int], tuple[str, list[str], str, int, str]] = {}
+        for run_id, position, p, old, new, year, place in self.connection.execute(
+            "SELECT s.run_id, s.position, r.profile, s.old_name, s.new_name, s.year, s.place "
+            "FROM successions s JOIN runs r ON r.id = s.run_id "
+            "WHERE ? IS NULL OR r.profile = ? "
+            "ORDER BY s.year DESC, r.profile, s.position, s.part",
+            (profile, profile),
+        ):
+            parts.setdefault((run_id, position), (p, [], new, year, place))[1].append(old)
+        return [
+            (p, Succession(tuple(olds), new, year, place))
+            for p, olds, new, year, place in parts.values()
+        ]
+
+    def agency_successions(self, name: str, profile: str | None = None) -> list[Succession]:
+        """The renames and mergers `agency_trend` follows back from `name`, newest first."""
+        return self._lineage(name, profile)[1]
+
+    def _lineage(
+        self, name: str, profile: str | None
+    ) -> tuple[list[tuple[str, int | None]], list[Succession]]:
+        """The names an agency had, each with the year it stopped (None: still in use), and the
+        successions that link them: new name -> the old names of that year -> their own earlier
+        renames and mergers. Years only go back, so a chain always ends.
+        """
+        into: dict[str, list[Succession]] = {}
+        for _, succession in self.successions(profile):
+            into.setdefault(agency_key(succession.new_name), []).append(succession)
+        spans: list[tuple[str, int | None]] = [(agency_key(name), None)]
+        followed: list[Succession] = []
+        seen: set[tuple[object, ...]] = set()
+        for key, until in spans:  # grows while it is walked
+            for succession in into.get(key, ()):
+                if until is not None and succession.year >= until:
+                    continue
+                same = (key, succession.year, tuple(map(agency_key, succession.old_names)))
+                if same in seen:  # the same event recorded by two profiles
+                    continue
+                seen.add(same)
+                followed.append(succession)
+                spans += [(agency_key(old), succession.year) for old in succession.old_names]
+        return spans, followed
+
     def agency_trend(self, name: str, profile: str | None = None) -> list[TrendPoint]:
-        """One agency, by name (agency_key), in every recorded year, oldest first."""
+        """One agency in every recorded year, oldest first, under the name it had that year.
+
+        Matched by name (agency_key), and followed back through the recorded renames and
+        mergers: the years before a rename are the old name's, before a merger the
+        predecessors' (each point carries the name written that year).
+        """
         if not self.ready:
             return []
-        rows = self.connection.execute(
-            "SELECT r.profile, r.year, a.name, a.group_code, a.rounded_total, a.max_points, "
-            "a.percent, a.rank, a.grade, a.rank_change, a.unranked_reason, r.precision, "
-            "r.percent_precision FROM agencies a JOIN runs r ON r.id = a.run_id "
-            "WHERE a.name_key = ? AND (? IS NULL OR r.profile = ?) ORDER BY r.year, r.profile",
-            (agency_key(name), profile, profile),
-        ).fetchall()
+        found: dict[tuple[int, int], tuple[Any, ...]] = {}
+        for key, until in self._lineage(name, profile)[0]:
+            for row in self.connection.execute(
+                "SELECT r.year, r.profile, a.position, r.id, a.name, a.group_code, "
+                "a.rounded_total, a.max_points, a.percent, a.rank, a.grade, a.rank_change, "
+                "a.unranked_reason, r.precision, r.percent_precision "
+                "FROM agencies a JOIN runs r ON r.id = a.run_id "
+                "WHERE a.name_key = ? AND (? IS NULL OR r.profile = ?) "
+                "AND (? IS NULL OR r.year < ?)",
+                (key, profile, profile, until, until),
+            ):
+                found.setdefault((row[3], row[2]), row)
+        rows = sorted(found.values(), key=lambda row: (row[0], row[1], row[2]))
         return [
             TrendPoint(
                 profile=p,
@@ -184,8 +246,8 @@ class History:
                 precision=precision,
                 percent_precision=percent_precision,
             )
-            for (p, y, n, g, total, maximum, percent, rank, grade, change, reason, precision,
-                 percent_precision) in rows
+            for (y, p, _, _, n, g, total, maximum, percent, rank, grade, change, reason,
+                 precision, percent_precision) in rows
         ]  # fmt: skip
 
     def names(self, profile: str | None = None) -> list[str]:

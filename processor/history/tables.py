@@ -12,8 +12,9 @@ import sys
 import time
 from decimal import Decimal
 
-from processor.core.past import PastAgency, PastYear
+from processor.core.past import PastAgency, PastYear, Succession, agency_key
 from processor.history.records import AgencyYear, RunRecord
+from processor.history.schema import has_table
 
 # Test only: freeze a write at a named point so a test can kill the process there (never set
 # on a server). The value is a point's name; the process prints `PAUSE <name>` and sleeps.
@@ -107,11 +108,30 @@ def insert_run(db: sqlite3.Connection, run: RunRecord) -> None:
             for code, value in a.pillars.items()
         ),
     )
+    db.executemany(
+        "INSERT INTO successions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                rid,
+                i,
+                part,
+                old,
+                agency_key(old),
+                s.new_name,
+                agency_key(s.new_name),
+                s.year,
+                s.place,
+            )
+            for i, s in enumerate(run.successions)
+            for part, old in enumerate(s.old_names)
+        ],
+    )
 
 
 # Children first, each a range of its primary key: faster than the cascade (which stays, as the
 # safety net), and a replaced year leaves no row behind either way.
 CHILD_TABLES = (
+    "successions",
     "scores",
     "pillar_totals",
     "agencies",
@@ -183,6 +203,23 @@ def read_past(db: sqlite3.Connection, rid: int) -> PastYear:
     )
     maxima, group_max = _maxima(db, rid)
     return PastYear(year, profile, agencies, maxima, group_max, rank_by)
+
+
+def read_successions(db: sqlite3.Connection, rid: int) -> tuple[Succession, ...]:
+    """The renames and mergers a run applied, in its order (none in a file from before them)."""
+    if not has_table(db, "successions"):
+        return ()
+    parts: dict[int, list[tuple[str, str, int, str]]] = {}
+    for position, old, new, year, place in db.execute(
+        "SELECT position, old_name, new_name, year, place FROM successions WHERE run_id = ? "
+        "ORDER BY position, part",
+        (rid,),
+    ):
+        parts.setdefault(position, []).append((old, new, year, place))
+    return tuple(
+        Succession(tuple(old for old, _, _, _ in rows), rows[0][1], rows[0][2], rows[0][3])
+        for rows in parts.values()
+    )
 
 
 def read_run(db: sqlite3.Connection, rid: int) -> RunRecord:
@@ -263,4 +300,5 @@ def read_run(db: sqlite3.Connection, rid: int) -> RunRecord:
         group_titles=titles,
         criterion_names=criterion_names,
         pillar_names=pillar_names,
+        successions=read_successions(db, rid),
     )
