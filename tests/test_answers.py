@@ -110,12 +110,12 @@ def test_a_refused_workbook_is_answered_and_emailed_with_its_marked_copy(
     # the letter: to the secretary only, the report in the body, the marked copy attached
     assert letter.recipients == (SECRETARY,)
     message = letter.message
-    assert message["Subject"] == "Bảng điểm bang-diem-loi.xlsx cần sửa: chưa lập được quyết định"
+    assert message["Subject"] == "Cần sửa «bang-diem-loi.xlsx»: chưa lập được quyết định"
     body = body_of(letter)
     assert "Lỗi Điểm!G2 (Sở A): Điểm tiêu chí TC2.1 là 15" in body
     assert "Việc tiếp theo, của Thư ký Hội đồng" in body and f"{SHARE}\\inbox" in body
     (attachment,) = message.iter_attachments()
-    assert attachment.get_filename() == "bang-diem-loi.danh-dau-loi.xlsx"
+    assert attachment.get_filename() == "bang-diem-loi - đánh dấu lỗi.xlsx"
     marked = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
     cell = marked["Điểm"]["G2"]
     assert cell.comment is not None and "TC2.1" in cell.comment.text
@@ -207,7 +207,7 @@ def test_a_corrected_workbook_says_it_replaces_the_decision_sent_before(tmp_path
     assert "1 bảng tính đã lập quyết định" in done.stdout and len(server.messages) == 2
     assert set(second.recipients) == set(RECIPIENTS)
     subject = second.message["Subject"]
-    assert subject.startswith("THAY THẾ dự thảo đã gửi lúc ")
+    assert subject.startswith("THAY THẾ dự thảo gửi lúc ")
     assert subject.endswith(" – " + first.message["Subject"])
     (sent_at,) = [
         f"{datetime.fromtimestamp(p.stat().st_mtime):%H:%M ngày %d/%m/%Y}"

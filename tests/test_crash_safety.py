@@ -177,7 +177,7 @@ def test_a_run_killed_at_any_point_is_finished_by_the_next_with_nothing_lost(
     assert attachment.get_content() == reference_decision
     (refusal_mail,) = {m.content: m for m in kinds["tu-choi"]}.values()
     (marked,) = refusal_mail.message.iter_attachments()
-    assert marked.get_filename() == "b-bang-diem-loi.danh-dau-loi.xlsx"
+    assert marked.get_filename() == "b-bang-diem-loi - đánh dấu lỗi.xlsx"
     assert sorted(p.name.split("-")[0] for p in site.files("sent")) == ["nhac", "quyet", "tu"]
     assert all(LOG_LINE.match(line) for line in site.log_lines())
     assert any(" | tiếp tục | " in line for line in site.log_lines()) == _resumes(stop)

@@ -225,6 +225,9 @@ def test_the_failure_report_says_what_to_fix_and_where_the_original_is():
     assert "hoidong@tinh.gov.vn" in text
     unmarked = failure_report("a.xlsx", SHA, datetime(2026, 1, 5), "failed/a", "Tóm tắt.", [])
     assert "Không lập được bản sao đánh dấu lỗi" in unmarked
+    # not a workbook at all: the next move is to send the right file, not to fix cells
+    assert "lưu thành «Sổ làm việc Excel (.xlsx)»" in unmarked
+    assert "bản sao đánh dấu lỗi chỉ để xem" not in unmarked
 
 
 def test_the_report_for_a_damaged_template_blames_the_template_not_the_workbook():

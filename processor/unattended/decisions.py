@@ -20,8 +20,10 @@ from processor.unattended.dropfolder.answers import (
     DECISION_COPY,
     DONE_NOTE,
     PDF_COPY,
+    REPLACED_NOTE,
     RESULTS_COPY,
     answer_name,
+    stem_of,
 )
 from processor.unattended.dropfolder.ledger import LedgerEntry, LedgerState, write_ledger
 from processor.unattended.dropfolder.moves import free_name
@@ -170,7 +172,8 @@ class Decisions:
                 inbox=settings.shown(station.layout.inbox),
                 mailed=(
                     f"Thư gửi dự thảo (đính kèm: {', '.join(p.name for p in attached)}) đã được "
-                    f"xếp gửi đến: {people}."
+                    f"xếp vào hàng đợi gửi đến: {people} (chương trình gửi ngay khi máy chủ "
+                    "thư nhận; xem lệnh mail list)."
                 ),
                 replaces="" if replaced is None else replaced.sentence(),
                 warnings=[line.strip() for line in problem_lines(outcome.warnings)],
@@ -179,6 +182,30 @@ class Decisions:
         )
         files = {part: path.read_bytes() for part, path in copies.items()}
         station.answer(original, {**files, DONE_NOTE: text.encode("utf-8")})
+        if replaced is not None and replaced.workbook:
+            self.answer_replaced(replaced.workbook, original, outcome.evaluation.info.year)
+
+    def answer_replaced(self, earlier: str, original: str, year: int) -> None:
+        """The earlier draft's answer becomes a note that it was replaced; its copies go.
+
+        A corrected workbook of another name would otherwise leave the old draft in the shared
+        folder, looking as current as the new one.
+        """
+        if stem_of(earlier) == stem_of(original):
+            return  # the same name: the new answer has already taken its place
+        text = "\n".join(
+            [
+                f"Bảng tính: {earlier}",
+                "",
+                f"Dự thảo quyết định năm {year} lập từ bảng tính này ĐÃ BỊ THAY THẾ bởi dự thảo "
+                f"lập từ bảng điểm đã sửa «{original}»: dự thảo hiện hành là "
+                f"«{answer_name(original, DECISION_COPY)}» trong thư mục này. Các bản sao của "
+                "dự thảo cũ đã được xóa khỏi thư mục này để không ai ghi số nhầm.",
+                "",
+                "VIỆC TIẾP THEO: không ai cần làm gì với bảng tính này.",
+            ]
+        )
+        self.station.answer(earlier, {REPLACED_NOTE: (text + "\n").encode("utf-8")})
 
 
 def _people(recipients: Recipients) -> str:

@@ -36,6 +36,7 @@ from processor.unattended.mail.outbox import (
 )
 from processor.unattended.mail.resending import prepare_resend
 from processor.unattended.mail.state import Status, remaining, status
+from processor.unattended.replacement import superseded
 
 # The log lines these commands write (the event words are the log's; see events.py).
 RESEND_EVENT = Event.QUEUED
@@ -66,11 +67,13 @@ def mail_list_command(config: Path, fmt: str) -> int:
             "ok": True,
             "root": str(layout.root),
             "send_now_requested": mailbox.send_now_requested(),
-            "messages": records(entries, now),
+            "messages": records(entries, now, superseded(entries)),
         }
         print(to_json(result))
         return 0
-    lines = text_listing(entries, now, str(layout.root), mailbox.send_now_requested())
+    lines = text_listing(
+        entries, now, str(layout.root), mailbox.send_now_requested(), superseded(entries)
+    )
     print("\n".join(lines))
     return 0
 
@@ -149,6 +152,19 @@ def _resendable(
                     entry_id,
                     "Chương trình sẽ tự gửi lại thư này theo [retry]; muốn gửi ngay, không đợi "
                     f"hết thời gian chờ: {_command(settings, 'send-now')}",
+                )
+            ],
+        )
+    later = superseded(entries).get(entry_id)
+    if later is not None:
+        raise InputError(
+            f"Thư {entry_id} mang một dự thảo quyết định đã bị thay thế: bảng điểm đã sửa của "
+            f"cùng năm đã lập dự thảo mới, thư {later}. Không gửi lại dự thảo cũ.",
+            [
+                Problem(
+                    entry_id,
+                    f"Gửi lại dự thảo mới thì dùng mã {later}: "
+                    f"{_command(settings, 'resend')} {later}",
                 )
             ],
         )

@@ -70,13 +70,13 @@ class Replaced:
 
     @property
     def state(self) -> str:
-        """`đã gửi lúc …`, `xếp gửi lúc …, chưa gửi xong`: what became of it, in words."""
+        """`đã gửi lúc …`, `lập lúc …, chưa gửi xong`: what became of it, in words."""
         when = moment_text(self.moment)
         if self.sent:
             return f"đã gửi lúc {when}"
         if self.failed:
-            return f"xếp gửi lúc {when}, không gửi được đến mọi người nhận"
-        return f"xếp gửi lúc {when}, chưa gửi xong"
+            return f"lập lúc {when}, chưa đến được một số người nhận"
+        return f"lập lúc {when}, chưa gửi xong"
 
     def sentence(self) -> str:
         """The sentence of the answers and reports: this letter replaces that one."""
@@ -95,7 +95,7 @@ def replaced_subject(subject: str, replaced: Replaced | None) -> str:
     """
     if replaced is None:
         return subject
-    done = "đã gửi" if replaced.sent else "xếp gửi"
+    done = "gửi" if replaced.sent else "lập"
     return f"THAY THẾ dự thảo {done} lúc {moment_text(replaced.moment)} – {subject}"
 
 

@@ -27,6 +27,7 @@ from processor.unattended.dropfolder.answers import (
     MARKED_COPY,
     REFUSED_NOTE,
     TECHNICAL_NOTE,
+    answer_name,
     answer_path,
 )
 from processor.unattended.dropfolder.ledger import LedgerEntry, LedgerState, write_ledger
@@ -118,7 +119,10 @@ class Refusals:
         part = REFUSED_NOTE if blame is Blame.WORKBOOK else TECHNICAL_NOTE
         answer = settings.shown(answer_path(layout.answers, original, part))
         if recipients is not None:
-            mailed = f"Báo cáo này đã được gửi thư đến: {', '.join(recipients.everyone)}."
+            mailed = (
+                f"Báo cáo này được xếp gửi thư đến: {', '.join(recipients.everyone)} (gửi ngay "
+                "khi máy chủ thư nhận)."
+            )
         else:
             mailed = "Không gửi thư báo (tệp cấu hình không có người nhận thư từ chối)."
         report = failure_report(
@@ -223,9 +227,8 @@ class Refusals:
 
 
 def _attachment_name(original: str) -> str:
-    from processor.writing.annotated_workbook import annotated_name
-
-    return annotated_name(original)
+    """The marked copy's name in the answers folder, so the email and the share say the same."""
+    return answer_name(original, MARKED_COPY)
 
 
 def _plain(workbook: Path, text: str) -> str:

@@ -9,6 +9,7 @@ the same letter again and replaces nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from processor.unattended.dropfolder.layout import Layout
@@ -69,3 +70,27 @@ def _moment(entry: MailEntry) -> datetime:
         except OSError:
             pass
     return datetime.fromtimestamp(entry.delivery.created)
+
+
+def superseded(entries: Sequence[MailEntry]) -> dict[str, str]:
+    """Decision letter id -> the id of the latest letter of its year that replaced it.
+
+    Resent copies (`mail resend`) count as their original: a copy of a replaced letter is
+    replaced too. The latest letter of each year replaces every earlier one.
+    """
+    letters = [e for e in entries if e.delivery.kind == DECISION_KIND]
+    by_year: dict[str, list[MailEntry]] = {}
+    for entry in letters:
+        year = entry.delivery.id.removeprefix(f"{DECISION_KIND}-").partition("-")[0]
+        by_year.setdefault(year, []).append(entry)
+    replaced: dict[str, str] = {}
+    for same_year in by_year.values():
+        originals = [e for e in same_year if not e.delivery.resend_of]
+        if len(originals) < 2:
+            continue
+        latest = max(originals, key=lambda e: (e.delivery.created, e.delivery.id))
+        for entry in same_year:
+            source = entry.delivery.resend_of or entry.delivery.id
+            if source != latest.delivery.id:
+                replaced[entry.delivery.id] = latest.delivery.id
+    return replaced

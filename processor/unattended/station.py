@@ -68,6 +68,7 @@ from processor.unattended.notices import (
     reminder_entry_id,
 )
 from processor.unattended.refusals import Refusals
+from processor.unattended.replacement import superseded
 from processor.unattended.scheduling import evaluation_year
 from processor.writing.files import write_atomic
 
@@ -187,7 +188,8 @@ class Station:
         """The same bytes made a decision before: a note beside it and an answer, nothing else."""
         name = free_name(self.layout.done, received, sha, workbook.name)
         inbox = self.settings.shown(self.layout.inbox)
-        note = duplicate_note(workbook.name, sha, received, earlier, inbox).encode("utf-8")
+        later = superseded(self.mailbox.entries()).get(earlier.message or "")
+        note = duplicate_note(workbook.name, sha, received, earlier, inbox, later).encode("utf-8")
         write_atomic(self.layout.done / (name + DUPLICATE_SUFFIX), note)
         # The earlier answer to this name (its decision, if it was this workbook) stays.
         kept = (DONE_NOTE, DECISION_COPY, RESULTS_COPY, PDF_COPY)

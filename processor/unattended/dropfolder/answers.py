@@ -22,6 +22,7 @@ DONE_NOTE = "ĐÃ LẬP QUYẾT ĐỊNH.txt"
 REFUSED_NOTE = "CẦN SỬA.txt"  # the secretary's move: fix the workbook
 TECHNICAL_NOTE = "LỖI KỸ THUẬT.txt"  # the technical staff's move: template, rules, server
 DUPLICATE_NOTE = "TRÙNG.txt"
+REPLACED_NOTE = "ĐÃ BỊ THAY THẾ.txt"  # its draft was replaced by a corrected workbook's
 DECISION_COPY = "quyết định.docx"
 RESULTS_COPY = "bảng kết quả.xlsx"
 PDF_COPY = "quyết định.pdf"
@@ -31,6 +32,7 @@ PARTS = (
     REFUSED_NOTE,
     TECHNICAL_NOTE,
     DUPLICATE_NOTE,
+    REPLACED_NOTE,
     DECISION_COPY,
     RESULTS_COPY,
     PDF_COPY,

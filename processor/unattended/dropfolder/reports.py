@@ -73,11 +73,19 @@ def failure_report(
             )
     if mailed:
         body.append(mailed)
-    body += ["", *_next_move(blame, template, inbox)]
+    body += ["", *_next_move(blame, template, inbox, unreadable=marked is None)]
     return "\n".join(body) + "\n"
 
 
-def _next_move(blame: Blame, template: str | None, inbox: str) -> list[str]:
+def _next_move(
+    blame: Blame, template: str | None, inbox: str, *, unreadable: bool = False
+) -> list[str]:
+    if blame is Blame.WORKBOOK and unreadable:  # not a workbook at all: nothing to fix in it
+        return [
+            "VIỆC TIẾP THEO, của thư ký Hội đồng: mở đúng tệp bảng điểm bằng Excel, lưu thành "
+            "«Sổ làm việc Excel (.xlsx)», rồi thả tệp .xlsx đó vào thư mục "
+            f"{inbox}."
+        ]
     if blame is Blame.WORKBOOK:
         return [
             "VIỆC TIẾP THEO, của thư ký Hội đồng: sửa các lỗi trên trong bảng tính gốc của bạn "
@@ -160,8 +168,26 @@ def duplicate_note(
     received: datetime,
     earlier: LedgerEntry,
     inbox: str = "inbox/",
+    replaced_by: str | None = None,
 ) -> str:
-    """The note beside a workbook identical to one already made into a decision (and its answer)."""
+    """The note beside a workbook identical to one already made into a decision (and its answer).
+
+    `replaced_by`: the decision made from these bytes was replaced since by a corrected
+    workbook's (its letter's id): going back to these scores needs a new file, not this one.
+    """
+    if replaced_by is not None:
+        move = [
+            f"LƯU Ý: dự thảo lập từ bảng tính này ĐÃ BỊ THAY THẾ bởi dự thảo lập từ một bảng "
+            f"điểm đã sửa (thư {replaced_by}); dự thảo hiện hành của năm này là dự thảo mới.",
+            "VIỆC TIẾP THEO, của thư ký Hội đồng: nếu muốn dùng lại điểm của bảng tính này thay "
+            "cho bản đã sửa, mở nó bằng Excel, sửa một ô bất kỳ rồi sửa lại như cũ, lưu lại (để "
+            f"thành một tệp mới), rồi thả vào thư mục {inbox}; nếu không, không cần làm gì.",
+        ]
+    else:
+        move = [
+            "VIỆC TIẾP THEO: không ai cần làm gì thêm. Nếu định sửa điểm thì bảng tính này "
+            f"chưa được sửa: sửa, lưu lại, rồi thả lại vào thư mục {inbox}.",
+        ]
     return (
         "\n".join(
             [
@@ -173,8 +199,7 @@ def duplicate_note(
                 f"{earlier.filed_as}.",
                 "Không lập lại quyết định, không gửi thư lần nữa.",
                 "",
-                "VIỆC TIẾP THEO: không ai cần làm gì thêm. Nếu định sửa điểm thì bảng tính này "
-                f"chưa được sửa: sửa, lưu lại, rồi thả lại vào thư mục {inbox}.",
+                *move,
             ]
         )
         + "\n"

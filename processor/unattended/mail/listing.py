@@ -6,7 +6,7 @@ reads the folders and prints. Times are local, as in the log.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,8 +46,14 @@ def resends_of(entries: Sequence[MailEntry]) -> dict[str, list[str]]:
     return found
 
 
-def records(entries: Sequence[MailEntry], now: float) -> list[dict[str, Any]]:
-    """One JSON-ready record per message (`mail list --format json`)."""
+def records(
+    entries: Sequence[MailEntry], now: float, replaced: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """One JSON-ready record per message (`mail list --format json`).
+
+    `replaced`: message id -> the id of the later letter that replaced it (a corrected draft).
+    """
+    replaced = replaced or {}
     again = resends_of(entries)
     result = []
     for entry in entries:
@@ -74,6 +80,7 @@ def records(entries: Sequence[MailEntry], now: float) -> list[dict[str, Any]]:
                 "folder": str(entry.folder),
                 "resend_of": delivery.resend_of or None,
                 "resent_as": again.get(delivery.id, []),
+                "replaced_by": replaced.get(delivery.id),
             }
         )
     return result
@@ -95,7 +102,9 @@ def summary_line(entries: Sequence[MailEntry], now: float) -> str:
     )
 
 
-def entry_lines(entry: MailEntry, now: float, resent_as: Sequence[str]) -> list[str]:
+def entry_lines(
+    entry: MailEntry, now: float, resent_as: Sequence[str], replaced_by: str | None = None
+) -> list[str]:
     """The lines of one message in the text listing; folders relative to the drop folder."""
     delivery = entry.delivery
     where = f"{entry.folder.parent.name}/{entry.folder.name}/"
@@ -109,6 +118,11 @@ def entry_lines(entry: MailEntry, now: float, resent_as: Sequence[str]) -> list[
     ]
     if delivery.resend_of:
         lines.append(f"  Gửi lại thư {delivery.resend_of}.")
+    if replaced_by:
+        lines.append(
+            f"  ĐÃ BỊ THAY THẾ bởi thư {replaced_by} (dự thảo lập từ bảng điểm đã sửa): "
+            "không gửi lại thư này."
+        )
     lines.append(f"  Đã nhận: {', '.join(delivery.accepted) or '(chưa ai)'}")
     lines += [
         f"  Không nhận được: {a} (máy chủ trả lời «{e}»)" for a, e in delivery.rejected.items()
@@ -126,9 +140,14 @@ def entry_lines(entry: MailEntry, now: float, resent_as: Sequence[str]) -> list[
 
 
 def text_listing(
-    entries: Sequence[MailEntry], now: float, root: str, send_now_requested: bool
+    entries: Sequence[MailEntry],
+    now: float,
+    root: str,
+    send_now_requested: bool,
+    replaced: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The whole text of `mail list`."""
+    replaced = replaced or {}
     if not entries:
         return [f"Thư mục nhận {root}: chưa có thư nào (outbox/, sent/, mail-failed/ trống)."]
     lines = [f"Thư mục nhận {root}: {len(entries)} thư: {summary_line(entries, now)}."]
@@ -138,7 +157,12 @@ def text_listing(
         )
     again = resends_of(entries)
     for entry in entries:
-        lines += ["", *entry_lines(entry, now, again.get(entry.delivery.id, []))]
+        lines += [
+            "",
+            *entry_lines(
+                entry, now, again.get(entry.delivery.id, []), replaced.get(entry.delivery.id)
+            ),
+        ]
     tally = counts(entries, now)
     hints = []
     if tally["failed"] or tally["sent"]:
