@@ -14,15 +14,21 @@ from smtp_server import smtp_server
 from test_answers import corrected_sample
 
 
-def test_a_replaced_draft_is_marked_and_not_resent(tmp_path):
+def two_drafts(tmp_path, server):
+    """A deployment that made a draft for 2020, then one from a corrected workbook."""
     corrected = tmp_path / "da-sua.xlsx"
     corrected.write_bytes(corrected_sample())
+    site = deployment(tmp_path / "may-chu", server.port)
+    site.drop(SAMPLE, "bang-diem-2020.xlsx")
+    site.inbox_pass()
+    site.drop(corrected, "bang-diem-2020-da-sua.xlsx")
+    site.inbox_pass()
+    return site
+
+
+def test_a_replaced_draft_is_marked_and_not_resent(tmp_path):
     with smtp_server() as server:
-        site = deployment(tmp_path / "may-chu", server.port)
-        site.drop(SAMPLE, "bang-diem-2020.xlsx")
-        site.inbox_pass()
-        site.drop(corrected, "bang-diem-2020-da-sua.xlsx")
-        site.inbox_pass()
+        site = two_drafts(tmp_path, server)
         assert len(server.messages) == 2
         listed = json.loads(site.run("mail", "list", "--format", "json").stdout)
         letters = sorted(
@@ -43,14 +49,8 @@ def test_a_replaced_draft_is_marked_and_not_resent(tmp_path):
 
 
 def test_the_old_drafts_answer_says_it_was_replaced_and_a_duplicate_of_it_says_so_too(tmp_path):
-    corrected = tmp_path / "da-sua.xlsx"
-    corrected.write_bytes(corrected_sample())
     with smtp_server() as server:
-        site = deployment(tmp_path / "may-chu", server.port)
-        site.drop(SAMPLE, "bang-diem-2020.xlsx")
-        site.inbox_pass()
-        site.drop(corrected, "bang-diem-2020-da-sua.xlsx")
-        site.inbox_pass()
+        site = two_drafts(tmp_path, server)
         names = site.answer_names()
         site.drop(SAMPLE, "bang-diem-cu.xlsx")  # the first scores again, byte for byte
         site.inbox_pass()
