@@ -285,6 +285,7 @@ def test_config_check_connects_with_starttls_and_logs_in(tmp_path, certificate):
     # the folders people are told about exist now; nothing else is written
     root = site.folder / "thu-muc-nhan"
     assert (root / "inbox").is_dir() and (root / "tra-loi").is_dir()
+    assert site.output.is_dir()  # the decisions folder the report names, too
     assert [p for p in root.rglob("*") if p.is_file()] == []
     assert f"thả bảng điểm vào {root / 'inbox'}" in good.stdout
     assert "Không gửi thư khi bảng tính bị từ chối" in good.stdout  # no [rejection] people

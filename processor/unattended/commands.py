@@ -174,8 +174,8 @@ def watch_command(config: Path) -> int:
             Event.STARTED, "watch", f"tiến trình {os.getpid()}; theo dõi inbox/ bằng {how}"
         )
         print(
-            f"Đang theo dõi {station.layout.inbox} ({how}); nhật ký: {station.layout.log}. "
-            "Nhấn Ctrl+C để dừng.",
+            f"Đang theo dõi {station.layout.inbox} ({how}); nhật ký: {station.layout.log}."
+            + (" Nhấn Ctrl+C để dừng." if sys.stderr.isatty() else ""),  # not in a journal
             file=sys.stderr,
             flush=True,
         )
@@ -245,6 +245,13 @@ def config_check_command(config: Path) -> int:
         raise InputError("Không ghi được vào thư mục đã cấu hình.", problems)
     password = read_password(settings.smtp)
     layout = _create_folders(settings)  # inbox/ exists before anyone is told to drop there
+    try:  # and the decisions folder the report names (only here: at start a missing or broken
+        settings.output.mkdir(parents=True, exist_ok=True)  # one refuses each workbook instead)
+    except OSError as exc:
+        raise InputError(
+            f"Không tạo được thư mục {settings.output}.",
+            [Problem("folders.output", os_error_message(exc, settings.output, "ghi"))],
+        ) from None
     try:
         connection = probe(settings.smtp, password)
     except Exception as exc:
