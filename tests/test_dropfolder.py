@@ -18,7 +18,6 @@ from processor.unattended.dropfolder.ledger import (
     Verdict,
     classify,
     read_ledger,
-    sha256_of,
     write_ledger,
 )
 from processor.unattended.dropfolder.lock import DropFolderLock
@@ -51,6 +50,7 @@ from processor.unattended.dropfolder.reports import (
     failure_report,
 )
 from processor.unattended.events import Event, EventLog, Pauses, format_line
+from processor.writing.files import sha256_of
 
 from deployment import ROOT, SAMPLE
 

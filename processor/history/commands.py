@@ -7,7 +7,6 @@ text or in the same JSON shape the other commands print.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -25,6 +24,7 @@ from processor.core.problems import InputError, Problem
 from processor.core.report import problem_lines, problem_record, to_json
 from processor.history.records import AuditEntry, TrendPoint, YearEntry, run_record
 from processor.history.store import History, open_history
+from processor.writing.files import sha256_of
 
 EXIT_OK = 0
 EXIT_INPUT = 2
@@ -237,18 +237,14 @@ def _point_record(p: TrendPoint) -> dict[str, Any]:
 
 
 def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in blocks (InputError, Vietnamese, if unreadable)."""
-    digest = hashlib.sha256()
+    """The SHA-256 of a file's bytes (InputError, Vietnamese, if unreadable)."""
     try:
-        with path.open("rb") as stream:
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(block)
+        return sha256_of(path)
     except OSError as exc:
         raise InputError(
             "Không đọc được tệp để ghi vào lịch sử.",
             [Problem(str(path), os_error_message(exc, path, "đọc"))],
         ) from None
-    return digest.hexdigest()
 
 
 def record_outcome(

@@ -42,7 +42,6 @@ from processor.unattended.dropfolder.ledger import (
     Verdict,
     classify,
     read_ledger,
-    sha256_of,
 )
 from processor.unattended.dropfolder.moves import (
     file_away,
@@ -70,7 +69,7 @@ from processor.unattended.notices import (
 from processor.unattended.refusals import Refusals
 from processor.unattended.replacement import superseded
 from processor.unattended.scheduling import evaluation_year
-from processor.writing.files import write_atomic
+from processor.writing.files import sha256_of, write_atomic
 
 if TYPE_CHECKING:
     pass

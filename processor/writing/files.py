@@ -8,6 +8,7 @@ cause; `refusal_sentence` gives the whole sentence, with what to do and the orig
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import os
 import tempfile
@@ -43,6 +44,16 @@ def canonical_zip(data: bytes, date_time: DateTime = ZIP_EPOCH) -> bytes:
         for info in source.infolist():
             target.writestr(canonical_entry(info.filename, date_time), source.read(info.filename))
     return out.getvalue()
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in blocks: what identifies an input workbook (the
+    drop folder's ledger, the history). An OSError is left to the caller, who knows why it read."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -7,22 +7,12 @@ entry is written before the workbook is filed, so it is always there when it mat
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
 from enum import Enum
-from pathlib import Path
 
 from processor.unattended.dropfolder.layout import Layout
 from processor.writing.files import write_atomic
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class LedgerState(Enum):
