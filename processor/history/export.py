@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from processor.core.past import Succession, agency_key
 from processor.core.problems import InputError, Problem
 from processor.history.records import AuditEntry, RunRecord, YearEntry
+from processor.writing.openpyxl_cells import set_value
 
 if TYPE_CHECKING:
     from processor.history.store import History
@@ -77,10 +78,8 @@ def _put(
     for column, value in enumerate(values, start=1):
         if value is None or value == "":
             continue
-        cell = sheet.cell(row=row, column=column, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # never a formula, whatever the text starts with
-        elif column <= len(formats) and formats[column - 1]:
+        cell = set_value(sheet.cell(row=row, column=column), value)
+        if not isinstance(value, str) and column <= len(formats) and formats[column - 1]:
             cell.number_format = formats[column - 1]
 
 

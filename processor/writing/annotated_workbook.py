@@ -31,6 +31,7 @@ from processor.core.places import cell_of, link_location, sheet_of
 from processor.core.problems import InputError, Problem, Severity
 from processor.core.report import label
 from processor.writing.files import write_atomic
+from processor.writing.openpyxl_cells import set_value
 
 SUFFIX = ".danh-dau-loi"
 AUTHOR = "Chương trình xếp hạng"
@@ -340,8 +341,7 @@ def _free_title(book: Any) -> str:
 
 def _text(cell: Any, value: str) -> None:
     """Text stays text: a name starting with `=` is never turned into a formula."""
-    cell.value = _clean(value)
-    cell.data_type = "s"
+    set_value(cell, _clean(value))
 
 
 def _height(text: str, width: int, size: int = 11) -> float:

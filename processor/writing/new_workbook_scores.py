@@ -27,6 +27,7 @@ from processor.core.model import (
     Rules,
 )
 from processor.core.sheet import EXCEL_MAX_COLUMN, cell_name, column_letter
+from processor.writing.openpyxl_cells import set_value
 
 TITLE_ROW, HEADER_ROW = 1, 2
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -70,10 +71,7 @@ def style(**kwargs: Any) -> dict[str, Any]:
 
 def put(sheet: Any, row: int, column: int, value: Any = None) -> Any:
     """The cell, holding `value` as typed: text starting with "=" stays text, not a formula."""
-    cell = sheet.cell(row, column, value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    return cell
+    return set_value(sheet.cell(row, column), value)
 
 
 def validation(**kwargs: Any) -> Any:
