@@ -20,7 +20,8 @@ COL_GROUP = "Nhóm"
 COL_PRIOR = "Xếp hạng năm trước"
 COL_TOTAL = "Tổng điểm"
 COL_UNRANKED = "Không xếp hạng"  # optional: the reason an agency is assessed but not ranked
-SCORE_COLUMNS = (COL_NO, COL_NAME, COL_GROUP, COL_PRIOR, COL_TOTAL, COL_UNRANKED)
+COL_EMAIL = "Email"  # optional: where the agency's own scorecard may be emailed
+SCORE_COLUMNS = (COL_NO, COL_NAME, COL_GROUP, COL_PRIOR, COL_TOTAL, COL_UNRANKED, COL_EMAIL)
 
 
 class TiePolicy(Enum):
@@ -104,6 +105,9 @@ class Criterion:
     deduction: bool = False
     pillar: str | None = None
     weight: Decimal = Decimal(1)  # the total is the sum of weight x score
+    # The smallest difference the council scores in ([[criteria]] step); None: read from the
+    # scores themselves (processor/core/flags.py), for "would one step change a rank?".
+    step: Decimal | None = None
 
     def applies_to(self, group_code: str) -> bool:
         return group_code in self.max_points
@@ -206,6 +210,16 @@ class InfoField:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """[report] of the rules file: the flags' margin and the report's reworded sentences."""
+
+    # How close to a level boundary (in the unit the levels are stated in: points, or
+    # percentage points) a result is flagged before signing.
+    margin: Decimal = Decimal("0.1")
+    texts: Mapping[str, str] = field(default_factory=dict)  # key -> template (report_wording)
+
+
+@dataclass(frozen=True, slots=True)
 class Rules:
     """A province's criteria set, groups, grade bands and document wording."""
 
@@ -226,6 +240,7 @@ class Rules:
     successions: tuple[Succession, ...] = ()
     merge_rule: MergeRule = MergeRule.NONE  # [prior] merge_rule: a merged agency's prior rank
     prior_notes: PriorNotes = field(default_factory=PriorNotes)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     def group(self, code: str) -> Group:
         return next(g for g in self.groups if g.code == code)
@@ -246,6 +261,7 @@ class AgencyScores:
     # The decision's footnote (index into prior_years.PastApplied.notes) saying where the prior
     # rank of a renamed or merged agency comes from; None: no footnote.
     prior_note: int | None = None
+    email: str | None = None  # the optional Email column: the agency's scorecard goes there
 
 
 @dataclass(frozen=True, slots=True)

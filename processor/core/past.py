@@ -31,6 +31,7 @@ class PastAgency:
     rank: int | None  # None: assessed but not ranked that year
     total: Decimal  # the rounded total, as printed that year
     percent: Decimal | None = None
+    grade: str | None = None  # the level printed that year
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,27 @@ def to_json(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
+def json_result(
+    command: str,
+    workbook: object | None,
+    problems: Sequence[Problem],
+    *,
+    ok: bool,
+    summary: str = "",
+) -> dict[str, Any]:
+    """The head every command's JSON starts with: what was read, and what was wrong with it."""
+    n_errors = len(errors(problems))
+    return {
+        "command": command,
+        "file": None if workbook is None else str(workbook),
+        "ok": ok,
+        "summary": summary,
+        "errors": n_errors,
+        "warnings": len(problems) - n_errors,
+        "problems": [problem_record(p) for p in problems],
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class GroupSummary:
     """One group's result in a line: what the console, JSON and the email all report."""

@@ -23,6 +23,7 @@ from processor.core.model import (
 )
 from processor.core.prior_rules import CROSSWALK_KEYS, NOTE_KEYS, PRIOR_KEYS, PriorReader
 from processor.core.problems import InputError
+from processor.core.report_rules import REPORT_KEYS, ReportReader
 from processor.core.rule_fields import TOP
 from processor.core.wording import WORDING_KEYS
 
@@ -51,6 +52,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "info_fields",
         "prior",
         "crosswalk",
+        "report",
     ),
     "profile": ("description",),
     "document": (
@@ -69,10 +71,11 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "groups": ("code", "label", "title", "max_points", "scale_text"),
     "pillars": ("code", "name"),
     "grades": ("name", *KINDS, "text"),
-    "criteria": ("code", "name", "max", "deduction", "pillar", "weight"),
+    "criteria": ("code", "name", "max", "deduction", "pillar", "weight", "step"),
     "info_fields": ("key", "name", "blank"),
     "prior": PRIOR_KEYS,
     "crosswalk": CROSSWALK_KEYS,
+    "report": REPORT_KEYS,
 }
 
 
@@ -85,7 +88,7 @@ def parse_rules(raw: Mapping[str, Any], label: str = "quy tắc") -> Rules:
     return rules
 
 
-class _Parser(PriorReader, GradeReader):
+class _Parser(PriorReader, GradeReader, ReportReader):
     schema = SCHEMA
     arrays = frozenset({"groups", "pillars", "grades", "criteria", "info_fields", "crosswalk"})
 
@@ -126,6 +129,7 @@ class _Parser(PriorReader, GradeReader):
         merge_rule = self.merge_rule(raw.get("prior"))
         successions = self.crosswalk(raw.get("crosswalk"))
         prior_notes = self.prior_notes(raw.get("wording"))
+        report = self.report(raw.get("report"))
         if self.problems or document is None or wording is None or extra is None:
             return None
         percent_precision, not_scored, rank_by = extra
@@ -146,6 +150,7 @@ class _Parser(PriorReader, GradeReader):
             successions=successions,
             merge_rule=merge_rule,
             prior_notes=prior_notes,
+            report=report,
         )
 
     def profile(self, table: Any) -> str:
@@ -295,6 +300,7 @@ class _Parser(PriorReader, GradeReader):
                     deduction=deduction,
                     pillar=self.pillar_of(item, where, pillar_codes),
                     weight=self.weight(item, where),
+                    step=self.step(item, where, max_points),
                 )
             )
         return criteria

@@ -69,7 +69,7 @@ class RunRecord:
             year=self.year,
             profile=self.profile,
             agencies=tuple(
-                PastAgency(a.name, a.group, a.rank, a.rounded_total, a.percent)
+                PastAgency(a.name, a.group, a.rank, a.rounded_total, a.percent, a.grade)
                 for a in self.agencies
             ),
             maxima={code: dict(groups) for code, groups in self.maxima.items()},

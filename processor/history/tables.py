@@ -194,9 +194,9 @@ def read_past(db: sqlite3.Connection, rid: int) -> PastYear:
         "SELECT profile, year, rank_by FROM runs WHERE id = ?", (rid,)
     ).fetchone()
     agencies = tuple(
-        PastAgency(name, group, rank, Decimal(total), _decimal(percent))
-        for name, group, rank, total, percent in db.execute(
-            "SELECT name, group_code, rank, rounded_total, percent FROM agencies "
+        PastAgency(name, group, rank, Decimal(total), _decimal(percent), grade)
+        for name, group, rank, total, percent, grade in db.execute(
+            "SELECT name, group_code, rank, rounded_total, percent, grade FROM agencies "
             "WHERE run_id = ? ORDER BY position",
             (rid,),
         )
