@@ -12,7 +12,6 @@ import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from processor.cli_parser import build_parser
@@ -26,16 +25,16 @@ from processor.config.resources import (
     list_profiles,
 )
 from processor.core.formatting import format_number
-from processor.core.problems import InputError, Problem, errors
+from processor.core.problems import InputError, Problem
 from processor.core.report import (
     GroupSummary,
     agency_records,
     counts_sentence,
     group_summaries,
     problem_lines,
-    problem_record,
     to_json,
 )
+from processor.core.report import json_result as _json_result
 
 if TYPE_CHECKING:
     from processor.core.model import GroupResult, Rules
@@ -171,18 +170,23 @@ def _check(args: argparse.Namespace) -> int:
         found = replace(found, evaluation=settled.evaluation, problems=settled.warnings)
     ok = found.evaluation is not None
     refused = f"Bảng tính {args.workbook.name} cần sửa: {counts_sentence(found.problems)}."
+    # The flags before signing: results that hang on a hair, not problems of the workbook.
+    from processor.core.flags import flag_lines, flag_record, flags
+    from processor.core.scoring import evaluate
+
+    groups = None if found.evaluation is None else evaluate(found.rules, found.evaluation.agencies)
+    flagged = () if groups is None else flags(found.rules, groups, args.margin)
     if args.format == "json":
         document = _json_result(
             "check", args.workbook, found.problems, ok=ok, summary="" if ok else refused
         )
         document["profile"] = profile.name
-        if found.evaluation is not None:
-            from processor.core.scoring import evaluate
-
+        if found.evaluation is not None and groups is not None:
             agencies = found.evaluation.agencies
             document.update(
                 year=found.evaluation.info.year,
-                **_results(found.rules, evaluate(found.rules, agencies), len(agencies)),
+                **_results(found.rules, groups, len(agencies)),
+                flags=[flag_record(flag) for flag in flagged],
             )
         print(to_json(document))
         return EXIT_OK if ok else EXIT_INPUT
@@ -196,6 +200,9 @@ def _check(args: argparse.Namespace) -> int:
         print(refused)
     for line in problem_lines(found.problems):
         print(line)
+    if groups is not None:
+        for line in flag_lines(flagged):
+            print(line)
     return EXIT_OK if ok else EXIT_INPUT
 
 
@@ -228,26 +235,6 @@ def _profiles(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _json_result(
-    command: str,
-    workbook: Path | None,
-    problems: Sequence[Problem],
-    *,
-    ok: bool,
-    summary: str = "",
-) -> dict[str, Any]:
-    n_errors = len(errors(problems))
-    return {
-        "command": command,
-        "file": None if workbook is None else str(workbook),
-        "ok": ok,
-        "summary": summary,
-        "errors": n_errors,
-        "warnings": len(problems) - n_errors,
-        "problems": [problem_record(p) for p in problems],
-    }
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     _use_utf8()
     args = build_parser().parse_args(argv)
@@ -256,6 +243,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "report":
+            from processor.reporting.command import report_command
+
+            profile = _profile(args)
+            return report_command(
+                args.workbook,
+                profile=profile.name,
+                rules_file=args.rules or profile.rules,
+                out_dir=args.out,
+                history=args.history,
+                margin=args.margin,
+                pdf=args.pdf,
+                output_format=args.format,
+            )
         if args.command == "profiles":
             return _profiles(args)
         if args.command in ("inbox", "watch", "schedule", "config"):

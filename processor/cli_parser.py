@@ -7,6 +7,7 @@ place; tests/test_cli.py holds the README to every command and option listed her
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from processor import __version__
@@ -98,6 +99,38 @@ def build_parser() -> argparse.ArgumentParser:
     _workbook_arguments(check)
     _history_argument(
         check, "đối chiếu với kết quả năm trước trong tệp lịch sử (SQLite), như run --history"
+    )
+    _margin_argument(check)
+    report = commands.add_parser(
+        "report",
+        help=(
+            "lập phiếu kết quả từng đơn vị, báo cáo tổng hợp có biểu đồ và danh sách kết quả "
+            "cần xem trước khi ký"
+        ),
+        description=(
+            "Kiểm tra bảng điểm như lệnh run rồi ghi vào thư mục kết quả: phiếu kết quả của "
+            "từng đơn vị (một trang mỗi đơn vị, Word và PDF), báo cáo tổng hợp (Word) kèm biểu "
+            "đồ PNG, và in các kết quả sát ngưỡng mức độ hoặc dễ đổi hạng. Không lập quyết định."
+        ),
+    )
+    _workbook_arguments(report)
+    report.add_argument(
+        "--out",
+        metavar="THƯ_MỤC",
+        type=Path,
+        default=Path("output"),
+        help="thư mục ghi phiếu kết quả, báo cáo và biểu đồ (mặc định: output)",
+    )
+    report.add_argument(
+        "--no-pdf",
+        dest="pdf",
+        action="store_false",
+        help="không xuất bản PDF của phiếu kết quả (mặc định: xuất khi máy có LibreOffice)",
+    )
+    _margin_argument(report)
+    _history_argument(
+        report,
+        "lấy thứ hạng năm trước còn trống và số đơn vị từng mức độ năm trước từ tệp lịch sử",
     )
     profiles = commands.add_parser(
         "profiles",
@@ -272,6 +305,30 @@ def _workbook_arguments(command: argparse.ArgumentParser) -> None:
         help=f"tệp quy tắc TOML, thay cho {RULES_NAME} của bộ mẫu",
     )
     _format_argument(command)
+
+
+def margin_value(text: str) -> Decimal:
+    """`0,2` or `0.2`: how close to a level boundary a result is flagged."""
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text!r} không phải là một số (ví dụ 0,1)") from None
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: khoảng sát ngưỡng phải là số không âm")
+    return value
+
+
+def _margin_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--margin",
+        metavar="SỐ",
+        type=margin_value,
+        default=None,
+        help=(
+            "khoảng sát ngưỡng mức độ, theo đơn vị của ngưỡng (điểm hoặc điểm phần trăm), "
+            "thay cho [report] margin của tệp quy tắc (mặc định 0,1)"
+        ),
+    )
 
 
 def _profile_argument(command: argparse.ArgumentParser) -> None:
