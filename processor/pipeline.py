@@ -157,7 +157,7 @@ def process(
     made: Path | None = None
     if pdf:
         with timings.stage("pdf"):
-            made, pdf_notes = _pdf(target)
+            made, pdf_notes = pdf_beside(target)
             notes += pdf_notes
     return Outcome(
         path=target,
@@ -197,6 +197,11 @@ def settle(found: Inspection, history: Path | None, profile: str) -> Settled:
     if past is not None:  # the history knows last year's group sizes: no more guessing
         problems = tuple(problem for problem in problems if problem.kind != PRIOR_SIZE)
     return Settled(applied.evaluation, (*problems, *unmatched, *applied.warnings), applied.notes)
+
+
+def previous_year(history: Path | None, profile: str, year: int) -> PastYear | None:
+    """`profile`'s results of the year before `year` in the history, if recorded."""
+    return None if history is None else _past_year(history, profile, year)[0]
 
 
 def _past_year(history: Path, profile: str, year: int) -> tuple[PastYear | None, list[Problem]]:
@@ -268,25 +273,25 @@ def _write(target: Path, data: bytes, summary: str) -> None:
         raise InputError(summary, [Problem(str(target), refusal_sentence(exc, target))]) from None
 
 
-def _pdf(decision: Path) -> tuple[Path | None, tuple[str, ...]]:
-    """The decision's PDF beside it, or why there is none.
+def pdf_beside(document: Path) -> tuple[Path | None, tuple[str, ...]]:
+    """A Word document's PDF beside it (the decision, the scorecards), or why there is none.
 
-    A PDF left by an earlier run would no longer match the new decision: it is removed then.
+    A PDF left by an earlier run would no longer match the new document: it is removed then.
     """
     from processor.writing.pdf import convert_to_pdf, pdf_name
 
-    target = decision.with_name(pdf_name(decision.name))
-    warning = convert_to_pdf(decision, target)
+    target = document.with_name(pdf_name(document.name))
+    warning = convert_to_pdf(document, target)
     if warning is None:
         return target, ()
     notes = [warning]
     if target.is_file():
         try:
             target.unlink()
-            notes.append(f"Đã xóa bản PDF cũ {target.name} vì nó không còn khớp quyết định mới.")
+            notes.append(f"Đã xóa bản PDF cũ {target.name} vì nó không còn khớp tệp Word mới.")
         except OSError:
             notes.append(
-                f"Bản PDF cũ {target.name} không còn khớp quyết định mới nhưng không xóa được; "
+                f"Bản PDF cũ {target.name} không còn khớp tệp Word mới nhưng không xóa được; "
                 "đừng dùng nó."
             )
     return None, tuple(notes)

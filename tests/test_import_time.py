@@ -42,3 +42,34 @@ def test_check_imports_no_heavy_library():
     packages = imported_packages(done.stderr)
     assert "processor" in packages  # the lines were parsed
     assert not packages & HEAVY, sorted(packages & HEAVY)
+
+
+# What only `report` needs: the table library and the charts.
+REPORT_ONLY = frozenset({"pandas", "matplotlib", "numpy", "PIL"})
+
+
+def _imports(*command: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "processor", *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    packages = imported_packages(done.stderr)
+    assert "processor" in packages
+    return packages
+
+
+def test_run_imports_neither_pandas_nor_matplotlib(tmp_path):
+    packages = _imports("run", SAMPLE, "--no-pdf", "--out", str(tmp_path))
+    assert "docxtpl" in packages  # run does load the rendering stack: the lines were read
+    assert not packages & REPORT_ONLY, sorted(packages & REPORT_ONLY)
+
+
+def test_check_imports_neither_pandas_nor_matplotlib():
+    packages = _imports("check", SAMPLE)
+    assert not packages & REPORT_ONLY, sorted(packages & REPORT_ONLY)
