@@ -61,6 +61,7 @@ def settings_sections(port: int, **overrides: Mapping[str, Any]) -> dict[str, di
     sections: dict[str, dict[str, Any]] = {
         "folders": {"root": "thu-muc-nhan", "output": "quyet-dinh"},
         "decision": {"pdf": False},
+        "report": {"enabled": False},  # tests that want the report turn it on
         "smtp": {
             "host": "127.0.0.1",
             "port": port,

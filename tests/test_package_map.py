@@ -18,7 +18,17 @@ from conftest import ROOT
 
 PACKAGE = ROOT / "processor"
 # The words of a "nạp:" list, and the import names they stand for.
-PROJECT_PARTS = ("core", "reading", "writing", "config", "unattended", "pipeline", "cli")
+PROJECT_PARTS = (
+    "core",
+    "reading",
+    "writing",
+    "config",
+    "history",
+    "reporting",
+    "unattended",
+    "pipeline",
+    "cli",
+)
 LIBRARIES = {
     "python-docx": "docx",
     "docxtpl": "docxtpl",

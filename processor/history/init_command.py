@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from processor.config.resources import DEFAULT_PROFILE, Profile
@@ -50,6 +50,7 @@ class Start:
     origin: str  # Vietnamese: "lịch sử lich-su.sqlite (năm 2020)"
     successions: tuple[Succession, ...]
     reasons: dict[str, str]  # agency key -> why it was not ranked last year
+    emails: dict[str, str] = field(default_factory=dict)  # agency key -> last year's Email cell
 
 
 def init_command(
@@ -182,9 +183,11 @@ def _from_workbook(year: int, profile: Profile, rules: Rules, source: Path | Non
         ),
     )
     reasons = _reasons((r.agency.name, r.agency.unranked_reason) for r in results)
+    emails = _reasons((r.agency.name, r.agency.email) for r in results)
     kind = "bảng điểm" if source is not None else f"bảng điểm mẫu của bộ mẫu {profile.name},"
     origin = f"{kind} {path.name} (năm {evaluation.info.year})"
-    return Start(past, origin, _successions(path, rules, evaluation.info.year), reasons)
+    successions = _successions(path, rules, evaluation.info.year)
+    return Start(past, origin, successions, reasons, emails)
 
 
 def _successions(path: Path, rules: Rules, year: int) -> tuple[Succession, ...]:
@@ -240,8 +243,14 @@ def _write(rules: Rules, year: int, start: Start, made: NextYear, out: Path) -> 
     from processor.writing.new_workbook import new_workbook
 
     due = [s for s in start.successions if start.past.year < s.year <= year]
+    emails = dict(start.emails)
+    for old, new in made.renamed:  # a renamed agency keeps its address
+        if agency_key(old) in emails:
+            emails.setdefault(agency_key(new), emails[agency_key(old)])
     try:
-        data = new_workbook(rules, year, made.rows, source=start.origin, successions=due)
+        data = new_workbook(
+            rules, year, made.rows, source=start.origin, successions=due, emails=emails
+        )
     except ModuleNotFoundError as exc:  # openpyxl is what writes the workbook
         if exc.name != "openpyxl":
             raise

@@ -33,7 +33,9 @@ from processor.unattended.notices import (
     sample_rejection_context,
     sample_reminder_context,
 )
+from processor.unattended.report_pass import config_lines
 from processor.unattended.scheduling import Installation, january_due, render
+from processor.unattended.scorecard_notices import sample_scorecard_context
 from processor.unattended.station import Station
 
 # `inbox` waits at most this many settle periods for files still being copied; what is still
@@ -90,6 +92,8 @@ def _check_templates(settings: Settings, rules: Rules) -> Letter:
     )
     for technical in (False, True):
         render_letter(settings.mail.rejection_template, sample_rejection_context(rules, technical))
+    if settings.report.email_scorecards and settings.report.template is not None:
+        render_letter(settings.report.template, sample_scorecard_context(rules))
     if not zipfile.is_zipfile(settings.template):
         raise InputError(
             f"Không dùng được mẫu Word {settings.template}.",
@@ -142,6 +146,13 @@ def _summary(station: Station, left: int) -> str:
             "(tệp quy tắc, thư mục quyết định, chương trình), không phải vì bảng tính: xem báo "
             "cáo trong failed/ và nhật ký, sửa, rồi thả lại đúng các tệp đó vào inbox/."
         )
+    if tally.report_failed:
+        lines.append(
+            f"{tally.report_failed} quyết định đã lập nhưng chưa lập được báo cáo (phiếu kết quả, "
+            "báo cáo tổng hợp); quyết định vẫn được gửi như thường. Lý do: câu trả lời và nhật ký."
+        )
+    if tally.scorecards:
+        lines.append(f"Phiếu kết quả: {tally.scorecards} thư gửi đơn vị đã vào hàng đợi.")
     if left:
         lines.append(f"{left} tệp trong inbox/ chưa chép xong; để lần chạy sau.")
     lines.append(
@@ -302,6 +313,7 @@ def _report(settings: Settings, rules: Rules, layout: Layout, connection: str) -
         f"  Tệp quy tắc: {settings.rules} (tỉnh {rules.document.province})",
         f"  Mẫu Word: {settings.template} (đã điền thử và kiểm tra: không có chỗ hỏng)",
         f"  Bản PDF: {_pdf_line(settings)}",
+        *config_lines(settings),
         f"  Mẫu thư: {mail.decision_template}; thư nhắc việc: {mail.reminder_template}; "
         f"thư từ chối: {mail.rejection_template}",
         f"  Gửi quyết định đến: {_people(mail.decision)} (đính kèm: {', '.join(attached)})",

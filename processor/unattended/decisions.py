@@ -1,9 +1,11 @@
 """A workbook made into a decision: the email (replacing an earlier one), the answer, done/.
 
 In order, for crash safety: the decision, results workbook and PDF (the pipeline, atomic;
-pause `rendered`), the letter (outbox, once per workbook; pause `queued`), the answer (copies
-and the note, atomic; pause `answered`), the ledger (pause `recorded`), the move. A run killed
-before the ledger entry does it all again and finds the letter queued; after it, only the move.
+pause `rendered`), the report beside them ([report]; atomic, and never failing the decision:
+report_pass.py), the letter (outbox, once per workbook), each agency's scorecard letter when
+asked (once per agency and workbook; pause `queued`), the answer (copies and the note, atomic;
+pause `answered`), the ledger (pause `recorded`), the move. A run killed before the ledger entry
+does it all again and finds the letters queued; after it, only the move.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class Decisions:
         for note in outcome.notes:
             station.events.record(Event.RENDERED, workbook.name, note)
         station.pauses.point("rendered")
+        report = station.reports.make(outcome, workbook.name)
         entry_id = decision_entry_id(year, sha)
         replaced = replaced_decision(station.mailbox, station.layout, year, entry_id)
         attached = self.attached(outcome)
@@ -108,8 +111,10 @@ class Decisions:
                 return
             files = [Attachment.of(path.name, path.read_bytes()) for path in attached]
             station.queue(entry_id, DECISION_KIND, settings.mail.decision, letter, files)
+        mailed = station.reports.mail(outcome, report, sha, workbook.name)
+        told = [*report.lines, *([""] if report.lines and mailed else []), *mailed]
         station.pauses.point("queued")
-        self.answer_made(workbook.name, sha, received, outcome, attached, replaced)
+        self.answer_made(workbook.name, sha, received, outcome, attached, replaced, told)
         station.pauses.point("answered")
         name = free_name(station.layout.done, received, sha, workbook.name)
         write_ledger(
@@ -147,8 +152,12 @@ class Decisions:
         outcome: Outcome,
         attached: Sequence[Path],
         replaced: Replaced | None,
+        report: Sequence[str] = (),
     ) -> None:
-        """Copies of what was made, and the note saying what, sent to whom, and what next."""
+        """Copies of what was made, and the note saying what, sent to whom, and what next.
+
+        `report`: the sentences about the report and the scorecards mailed (report_pass.py).
+        """
         station = self.station
         settings = station.settings
         copies = {DECISION_COPY: outcome.path, RESULTS_COPY: outcome.results}
@@ -178,6 +187,7 @@ class Decisions:
                 replaces="" if replaced is None else replaced.sentence(),
                 warnings=[line.strip() for line in problem_lines(outcome.warnings)],
                 notes=outcome.notes,
+                report=tuple(report),
             )
         )
         files = {part: path.read_bytes() for part, path in copies.items()}

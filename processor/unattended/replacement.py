@@ -51,7 +51,7 @@ def replaced_decision(
     return Replaced(
         entry_id=last.delivery.id,
         subject=last.delivery.subject,
-        moment=_moment(last),
+        moment=entry_moment(last),
         sent=last.place == SENT,
         failed=last.place == MAIL_FAILED,
         workbook=workbook,
@@ -59,7 +59,7 @@ def replaced_decision(
     )
 
 
-def _moment(entry: MailEntry) -> datetime:
+def entry_moment(entry: MailEntry) -> datetime:
     """When it was sent: its state was last written as the last recipient accepted it.
 
     Not sent yet (or not to everyone): when it was queued.

@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from processor.config.settings import Recipients, Settings, address_of
 from processor.core.model import Rules
@@ -68,11 +67,9 @@ from processor.unattended.notices import (
 )
 from processor.unattended.refusals import Refusals
 from processor.unattended.replacement import superseded
+from processor.unattended.report_pass import Reports
 from processor.unattended.scheduling import evaluation_year
 from processor.writing.files import sha256_of, write_atomic
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass
@@ -83,6 +80,8 @@ class Tally:
     technical: int = 0  # of the refused: the technical staff's move (template included)
     duplicates: int = 0
     reminder: str = ""
+    report_failed: int = 0  # decisions made whose report could not be (report_pass.py)
+    scorecards: int = 0  # scorecard letters queued ([report] email_scorecards)
 
 
 class Station:
@@ -110,6 +109,7 @@ class Station:
         self.mail = MailTally()
         self.decisions = Decisions(self)
         self.refusals = Refusals(self)
+        self.reports = Reports(self)
 
     # -- start ---------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,12 +46,15 @@ def new_workbook(
     *,
     source: str = "",
     successions: Sequence[Succession] = (),
+    emails: Mapping[str, str] | None = None,
 ) -> bytes:
     """The .xlsx bytes: sheets `Điểm`, `Thông tin`, `Sáp nhập - đổi tên` and `Hướng dẫn`.
 
     Every row's group must be one of the rules' groups (ValueError otherwise: the caller says
     so in Vietnamese first). `source` says where the agencies came from, `successions` the
-    renames and mergers applied to last year's list.
+    renames and mergers applied to last year's list. `emails` maps an agency's key
+    (past.agency_key of its name) to last year's `Email` cell: when there is any, the sheet
+    keeps the optional `Email` column, filled in.
     """
     from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped]
@@ -63,10 +66,10 @@ def new_workbook(
     book = Workbook()
     scores = book.active
     scores.title = SCORE_SHEET
-    ScoreSheet(rules, year, scores, previous).fill(agencies)
+    ScoreSheet(rules, year, scores, previous, emails).fill(agencies)
     _info_sheet(book.create_sheet(INFO_SHEET), rules, year)
     _crosswalk_sheet(book.create_sheet(CROSSWALK_SHEET), successions)
-    _guide_sheet(book.create_sheet(GUIDE_SHEET), rules, year, source, previous)
+    _guide_sheet(book.create_sheet(GUIDE_SHEET), rules, year, source, previous, bool(emails))
     book.active = 0
     stamp = datetime(year, 10, 1)  # the quarter the workbook goes out; never the clock
     book.properties.created = book.properties.modified = stamp
@@ -112,7 +115,9 @@ def _crosswalk_sheet(sheet: Any, successions: Sequence[Succession]) -> None:
     fit_to_width(sheet, "landscape")
 
 
-def _guide_sheet(sheet: Any, rules: Rules, year: int, source: str, previous: int) -> None:
+def _guide_sheet(
+    sheet: Any, rules: Rules, year: int, source: str, previous: int, email: bool = False
+) -> None:
     """`Hướng dẫn`: what each column means, how to type scores and send the workbook."""
     from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 
@@ -120,7 +125,9 @@ def _guide_sheet(sheet: Any, rules: Rules, year: int, source: str, previous: int
     sheet.column_dimensions["B"].width = 90
     for index in range(len(rules.groups)):
         sheet.column_dimensions[column_letter(3 + index)].width = 12
-    for row_no, (cells, kind) in enumerate(guide_rows(rules, year, source, previous), start=1):
+    for row_no, (cells, kind) in enumerate(
+        guide_rows(rules, year, source, previous, email), start=1
+    ):
         for column, text in enumerate(cells, start=1):
             cell = put(sheet, row_no, column, text)
             cell.font = Font(

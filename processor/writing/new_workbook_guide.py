@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from processor.core.formatting import format_points
 from processor.core.model import (
+    COL_EMAIL,
     COL_GROUP,
     COL_NAME,
     COL_NO,
@@ -58,8 +59,11 @@ def info_rows(rules: Rules, year: int) -> list[tuple[str, int | None, str, bool]
     return rows
 
 
-def guide_rows(rules: Rules, year: int, source: str, previous: int) -> list[Line]:
-    """The rows of the `Hướng dẫn` sheet, top to bottom; `previous` is the prior ranks' year."""
+def guide_rows(
+    rules: Rules, year: int, source: str, previous: int, email: bool = False
+) -> list[Line]:
+    """The rows of the `Hướng dẫn` sheet, top to bottom; `previous` is the prior ranks' year;
+    `email`: the score sheet has the optional `Email` column."""
     groups = rules.groups
     codes = ", ".join(g.code for g in groups)
     digits = rules.precision
@@ -110,6 +114,19 @@ def guide_rows(rules: Rules, year: int, source: str, previous: int) -> list[Line
         _text(
             f"{COL_UNRANKED}: để trống nếu đơn vị được xếp hạng; ghi lý do (ví dụ «Cơ quan đặc "
             "thù về an ninh») nếu đơn vị được chấm điểm nhưng không xếp hạng."
+        ),
+        *(
+            [
+                _text(
+                    f"{COL_EMAIL} (không bắt buộc): địa chỉ thư của đơn vị, ví dụ "
+                    "vanphong@so.gov.vn; nhiều địa chỉ cách nhau dấu chấm phẩy (;). Nếu nơi "
+                    "vận hành bật gửi phiếu kết quả, mỗi đơn vị có địa chỉ nhận phiếu kết quả "
+                    "của mình qua thư. Không ảnh hưởng đến điểm và thứ hạng; địa chỉ viết sai "
+                    "chỉ bị cảnh báo."
+                )
+            ]
+            if email
+            else []
         ),
         _heading("3. Cách ghi điểm"),
         _text(

@@ -10,12 +10,13 @@ the rows below them, stay free to type in, insert and delete.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
 from processor.core.formatting import format_points
 from processor.core.model import (
+    COL_EMAIL,
     COL_GROUP,
     COL_NAME,
     COL_NO,
@@ -26,6 +27,7 @@ from processor.core.model import (
     Group,
     Rules,
 )
+from processor.core.past import agency_key
 from processor.core.sheet import EXCEL_MAX_COLUMN, cell_name, column_letter
 from processor.writing.openpyxl_cells import set_value
 
@@ -92,7 +94,14 @@ def apply(cell: Any, style: dict[str, Any]) -> None:
 class ScoreSheet:
     """The `Điểm` sheet: a title, the headings, then each group's heading row and agencies."""
 
-    def __init__(self, rules: Rules, year: int, sheet: Any, previous: int):
+    def __init__(
+        self,
+        rules: Rules,
+        year: int,
+        sheet: Any,
+        previous: int,
+        emails: Mapping[str, str] | None = None,
+    ):
         self.rules = rules
         self.year = year
         self.previous = previous  # the year the prior ranks are of
@@ -101,6 +110,11 @@ class ScoreSheet:
         self.total_col = self.first_criterion + len(rules.criteria)
         self.unranked_col = self.total_col + 1
         self.headings = [*FIXED, *(c.code for c in rules.criteria), COL_TOTAL, COL_UNRANKED]
+        # agency_key(name) -> last year's Email cell; the column is kept when last year had it
+        self.emails = dict(emails or {})
+        self.email_col = self.unranked_col + 1 if self.emails else None
+        if self.emails:
+            self.headings.append(COL_EMAIL)
         self.marks = rules.not_scored
 
     def fill(self, agencies: Sequence[Row]) -> None:
@@ -191,6 +205,8 @@ class ScoreSheet:
             "đối chiếu.",
             COL_UNRANKED: "Để trống nếu đơn vị được xếp hạng; ghi lý do nếu đơn vị được chấm "
             "điểm nhưng không xếp hạng.",
+            COL_EMAIL: "Không bắt buộc: địa chỉ thư của đơn vị, để gửi phiếu kết quả riêng; "
+            "nhiều địa chỉ cách nhau dấu ;. Không ảnh hưởng đến kết quả.",
         }
 
     def _criterion_note(self, criterion: Criterion) -> str:
@@ -238,6 +254,9 @@ class ScoreSheet:
         apply(total, style(bold=True))
         total.number_format = "0." + "0" * self.rules.precision if self.rules.precision else "0"
         apply(put(sheet, row_no, self.unranked_col, agency.unranked_reason), style(wrap=True))
+        if self.email_col is not None:
+            address = self.emails.get(agency_key(agency.name))
+            apply(put(sheet, row_no, self.email_col, address), style(wrap=True))
 
     def _total_formula(self, first: str, end: str) -> str:
         weights = [c.weight for c in self.rules.criteria]
@@ -292,6 +311,8 @@ class ScoreSheet:
 
         sheet = self.sheet
         widths = {1: 6, 2: 38, 3: 11, 4: 11, self.total_col: 10, self.unranked_col: 24}
+        if self.email_col is not None:
+            widths[self.email_col] = 30
         # Every cell but the locked headings is free: rows added below the table stay typeable,
         # and Excel deletes a row of a protected sheet only when none of its cells is locked.
         for column in range(1, last + 1):

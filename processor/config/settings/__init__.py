@@ -6,7 +6,8 @@ reported with its key, in Vietnamese. The SMTP password is never in the file: it
 environment variable or a file named here, and is read only when a connection is made.
 
 The parts: `model` (the settings values, and how a folder is shown to people under the share
-name), `values` and `reader` (checking the TOML), `password` (fetching the SMTP password).
+name; [report]: the report beside each decision, the scorecards mailed to the agencies),
+`values` and `reader` (checking the TOML), `password` (fetching the SMTP password).
 Everything the commands use is importable from here.
 """
 
@@ -27,6 +28,7 @@ from processor.config.settings.model import (
     AttachSettings,
     MailSettings,
     Recipients,
+    ReportOutput,
     RetrySettings,
     ScheduleSettings,
     Security,
@@ -37,7 +39,11 @@ from processor.config.settings.model import (
     shown_path,
 )
 from processor.config.settings.password import read_password
-from processor.config.settings.reader import REJECTION_TEMPLATE, SettingsReader
+from processor.config.settings.reader import (
+    REJECTION_TEMPLATE,
+    SCORECARD_TEMPLATE,
+    SettingsReader,
+)
 from processor.config.toml_files import read_toml
 from processor.core.problems import InputError
 
@@ -47,9 +53,11 @@ __all__ = [
     "EXAMPLE_CONFIG",
     "REJECTION_TEMPLATE",
     "REMINDER_EMAIL_TEMPLATE",
+    "SCORECARD_TEMPLATE",
     "AttachSettings",
     "MailSettings",
     "Recipients",
+    "ReportOutput",
     "RetrySettings",
     "ScheduleSettings",
     "Security",

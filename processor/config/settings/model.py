@@ -104,6 +104,21 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportOutput:
+    """[report]: the report made beside each decision, and whether each agency is mailed its own
+    scorecard.
+
+    The report (scorecards, summary, charts) is on by default: it costs a few seconds and a
+    failure of it never holds back the decision. Mailing the scorecards is opt-in: they go to the
+    addresses the workbook's optional `Email` column gives, while the decision is still a draft.
+    """
+
+    enabled: bool = True
+    email_scorecards: bool = False
+    template: Path | None = None  # the scorecard letter; None: not checked (email_scorecards off)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     source: Path  # the config file, absolute
     root: Path  # the drop folder: inbox/, processing/, done/, failed/, outbox/, ...
@@ -123,6 +138,7 @@ class Settings:
     attach: AttachSettings
     history: Path  # [history] file: the SQLite history of every year made
     pdf: bool = True  # [decision] pdf: make the decision's PDF (when LibreOffice is installed)
+    report: ReportOutput = ReportOutput()  # [report]
 
     def shown(self, path: Path) -> str:
         """A folder or file as people know it: under the share name when it is in the root."""

@@ -22,6 +22,7 @@ from processor.config.settings.model import (
     AttachSettings,
     MailSettings,
     Recipients,
+    ReportOutput,
     RetrySettings,
     ScheduleSettings,
     Security,
@@ -37,6 +38,7 @@ REQUIRED_SECTIONS = ("folders", "smtp", "email")
 ANSWERS_NAME = "tra-loi"  # [folders] answers by default: root/tra-loi
 HISTORY_NAME = "lich-su.sqlite"  # [history] file by default: root/lich-su.sqlite
 REJECTION_TEMPLATE = "email-tu-choi.txt.j2"
+SCORECARD_TEMPLATE = "email-phieu-ket-qua.txt.j2"  # [report] template by default
 # The drop folder's own sub-folders (processor/unattended/dropfolder/layout.py): the answers
 # folder must be none of them, nor inside one.
 RESERVED_FOLDERS = (
@@ -100,12 +102,14 @@ class SettingsReader(ValueReader):
             tables["rejection"], Recipients(reminder_to, reminder_cc) if reminder_own else None
         )
         rejection_template = rejection_template or _profile_email(profile, REJECTION_TEMPLATE)
+        report = self.report(tables["report"], profile)
         for key, file in (
             ("decision.rules", rules),
             ("decision.template", template),
             ("email.template", decision_template),
             ("reminder.template", reminder_template),
             ("rejection.template", rejection_template),
+            *((("report.template", report.template),) if report.template else ()),
         ):
             if not file.is_file():
                 self.fail(key, f"Không tìm thấy tệp {file}.")
@@ -157,6 +161,7 @@ class SettingsReader(ValueReader):
             attach=attach,
             history=history,
             pdf=pdf,
+            report=report,
         )
 
     # -- sections ------------------------------------------------------------------------
@@ -204,6 +209,26 @@ class SettingsReader(ValueReader):
         people = Recipients(to, cc) if to else reminder
         technical = Recipients(technical_to) if technical_to else people
         return people, technical, self.path(table, "rejection", "template")
+
+    def report(self, table: dict[str, Any], profile: Profile) -> ReportOutput:
+        """[report]: the report beside each decision (on by default), and the scorecards mailed to
+        the agencies (off by default; its letter template is checked only when on)."""
+        enabled = self.boolean(table, "report", "enabled", default=True)
+        mailed = self.boolean(table, "report", "email_scorecards", default=False)
+        template = self.path(table, "report", "template")
+        if mailed and not enabled:
+            self.fail(
+                "report.email_scorecards",
+                "Gửi phiếu kết quả qua thư cần lập báo cáo: ghi enabled = true, hoặc "
+                "email_scorecards = false.",
+            )
+        if not mailed:
+            return ReportOutput(enabled=enabled, email_scorecards=False)
+        return ReportOutput(
+            enabled=enabled,
+            email_scorecards=True,
+            template=template or _profile_email(profile, SCORECARD_TEMPLATE),
+        )
 
     def profile(self, table: dict[str, Any]) -> Profile:
         """[decision] profile: a bundled name or a folder (relative to the config's folder)."""

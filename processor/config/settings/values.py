@@ -35,6 +35,7 @@ SECTIONS = {
     "watch": {"settle_seconds", "poll_seconds", "polling"},
     "schedule": {"day", "time", "evaluation_year"},
     "history": {"file"},
+    "report": {"enabled", "email_scorecards", "template"},
 }
 
 

@@ -5,8 +5,8 @@ agency), so the secretary fixes the workbook once instead of once per run. The c
 by what they look at: `values` (one cell), `headers` (where the heading row is, what a mistyped
 heading meant), `layout` (the columns and what hides cells), `groups` (group heading rows and
 which group each agency is in), `scores` and `criteria` (the score sheet's rows), `totals` (a
-council total that does not add up, and the cell that may hold the slip), `info` (the
-`Thông tin` sheet).
+council total that does not add up, and the cell that may hold the slip), `emails` (the optional
+`Email` column: warnings only), `info` (the `Thông tin` sheet).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from itertools import takewhile
 
 from processor.core.formatting import normalise
 from processor.core.model import (
+    COL_EMAIL,
     COL_GROUP,
     COL_NAME,
     COL_NO,
@@ -31,7 +32,7 @@ from processor.core.validation.headers import HeaderBand, find_header, near_miss
 from processor.core.validation.values import blank, cell_ref, show
 
 REQUIRED = (COL_NO, COL_NAME, COL_GROUP, COL_PRIOR)
-OPTIONAL = (COL_TOTAL, COL_UNRANKED)
+OPTIONAL = (COL_TOTAL, COL_UNRANKED, COL_EMAIL)
 
 
 @dataclass
@@ -74,10 +75,13 @@ def read_header(sheet: Sheet, rules: Rules, problems: list[Problem]) -> Columns:
         target, canonical = (by_key, fixed[key]) if key in fixed else (criteria, codes[key])
         if canonical in target:
             first = cell_ref(name, _row_of(band, target[canonical]), target[canonical])
+            email = canonical == COL_EMAIL  # nothing counted is in it: the first one is read
             problems.append(
                 Problem(
                     cell_ref(name, row, column),
-                    f"Cột «{canonical}» bị lặp (đã có ở ô {first}); xóa một trong hai cột.",
+                    f"Cột «{canonical}» bị lặp (đã có ở ô {first}); xóa một trong hai cột."
+                    + (" Chỉ cột đầu được đọc." if email else ""),
+                    Severity.WARNING if email else Severity.ERROR,
                 )
             )
             continue
@@ -186,11 +190,19 @@ def check_layout(
             continue
         at = bisect.bisect_left(agency_rows, top)
         if at < len(agency_rows) and agency_rows[at] <= bottom:
+            # Only the Email column: the first row's agency alone gets the address; nothing
+            # counted is hidden, so the decision is not held back.
+            email_only = column == columns.by_key.get(COL_EMAIL) and _last_column(end) in (
+                None,
+                column,
+            )
             problems.append(
                 Problem(
                     f"{sheet.name}!{merged}",
                     f"Các ô {merged} đang được gộp (Merge) trong vùng dữ liệu, nên chỉ ô đầu "
-                    "có giá trị; bỏ gộp ô và ghi giá trị vào từng ô.",
+                    "có giá trị; bỏ gộp ô và ghi giá trị vào từng ô."
+                    + (" Chỉ đơn vị ở hàng đầu được gửi phiếu kết quả." if email_only else ""),
+                    Severity.WARNING if email_only else Severity.ERROR,
                 )
             )
     for row_no in sorted(sheet.hidden_rows):
@@ -205,6 +217,8 @@ def check_layout(
             )
     for column in sorted(sheet.hidden_columns):
         heading = columns.band.heading(column) if column <= last_column else None
+        if column == columns.by_key.get(COL_EMAIL):
+            continue  # hides nothing that is counted
         if not blank(heading):
             letter = column_letter(column)
             problems.append(
@@ -215,6 +229,12 @@ def check_layout(
                     Severity.WARNING,
                 )
             )
+
+
+def _last_column(reference: str) -> int | None:
+    """The column of a range's last cell (`F9` -> 6); None for an empty reference."""
+    letters = reference.rstrip("0123456789")
+    return column_number(letters) if letters else None
 
 
 def _row(reference: str) -> int | None:

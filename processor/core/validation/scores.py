@@ -13,6 +13,7 @@ from typing import Any
 
 from processor.core.formatting import normalise, round_score
 from processor.core.model import (
+    COL_EMAIL,
     COL_GROUP,
     COL_NAME,
     COL_PRIOR,
@@ -25,6 +26,7 @@ from processor.core.problems import PRIOR_SIZE, Problem, Severity, errors
 from processor.core.scoring import weighted_total
 from processor.core.sheet import Sheet
 from processor.core.validation.criteria import check_criteria
+from processor.core.validation.emails import agency_email
 from processor.core.validation.groups import Heading, Headings
 from processor.core.validation.layout import (
     Columns,
@@ -139,6 +141,7 @@ class _Rows:
                 )
         reason = unranked_reason(row_no, row, columns.by_key.get(COL_UNRANKED), self.cells)
         council_total = self.total(row_no, row, group, scores, before, agency_name)
+        email = agency_email(row_no, row, columns.by_key.get(COL_EMAIL), self.cells)
 
         if agency_name and len(problems) > before:
             self.name_agency(before, cell_ref(self.sheet.name, row_no, name_col or 1), agency_name)
@@ -155,6 +158,7 @@ class _Rows:
                     council_total=council_total,
                     unranked_reason=reason,
                     not_scored=frozenset(not_scored),
+                    email=email,
                 )
             )
 

@@ -126,6 +126,7 @@ class Made:
     replaces: str = ""  # the sentence saying which earlier email it replaces ("" if none)
     warnings: Sequence[str] = ()
     notes: Sequence[str] = field(default_factory=tuple)  # about the outputs, e.g. no PDF
+    report: Sequence[str] = ()  # the report beside the decision, the scorecards mailed
 
 
 def success_answer(made: Made) -> str:
@@ -147,6 +148,8 @@ def success_answer(made: Made) -> str:
     ]
     if made.replaces:
         lines.append(made.replaces)
+    if made.report:
+        lines += ["", *made.report]
     if made.warnings:
         lines += [
             "",

@@ -13,7 +13,12 @@ from typing import Any
 from processor.unattended.mail.outbox import MAIL_FAILED, OUTBOX, MailEntry
 from processor.unattended.mail.state import Status, remaining, status
 
-KIND_NAMES = {"quyet-dinh": "quyết định", "nhac-viec": "nhắc việc", "tu-choi": "báo từ chối"}
+KIND_NAMES = {
+    "quyet-dinh": "quyết định",
+    "nhac-viec": "nhắc việc",
+    "tu-choi": "báo từ chối",
+    "phieu-ket-qua": "phiếu kết quả",
+}
 
 
 def local_time(epoch: float) -> str:
