@@ -201,7 +201,8 @@ def _check(args: argparse.Namespace) -> int:
     for line in problem_lines(found.problems):
         print(line)
     if groups is not None:
-        for line in flag_lines(flagged):
+        labels = {group.code: group.printed_label for group in found.rules.groups}
+        for line in flag_lines(flagged, labels):
             print(line)
     return EXIT_OK if ok else EXIT_INPUT
 

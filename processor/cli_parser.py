@@ -308,13 +308,13 @@ def _workbook_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def margin_value(text: str) -> Decimal:
-    """`0,2` or `0.2`: how close to a level boundary a result is flagged."""
+    """`0,2` or `0.2`: how close to a level boundary a result is flagged; more than 0."""
     try:
         value = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{text!r} không phải là một số (ví dụ 0,1)") from None
-    if not value.is_finite() or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: khoảng sát ngưỡng phải là số không âm")
+        raise argparse.ArgumentTypeError(f"«{text}» không phải là một số (ví dụ 0,1)") from None
+    if not value.is_finite() or value <= 0:
+        raise argparse.ArgumentTypeError(f"«{text}»: khoảng sát ngưỡng phải lớn hơn 0 (ví dụ 0,1)")
     return value
 
 

@@ -3,14 +3,18 @@ sample workbooks the flags are the ones the data gives (one_step checked by rank
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from test_flags import move_start
 
 from processor.cli import main
+from processor.cli_parser import margin_value
 from processor.core.flags import NEAR_BOUNDARY, ONE_STEP, ROUNDING_SPLIT, ROUNDING_TIE, flags
 from processor.core.flags_step import column_steps
 from processor.core.model import GroupResult, Rules
@@ -18,6 +22,7 @@ from processor.core.scoring import evaluate
 from processor.pipeline import inspect
 
 from conftest import ROOT, SAMPLE, cli, full_row
+from conftest import RULES_FILE as RULES
 
 DX_SAMPLE = ROOT / "input_samples" / "chuyen-doi-so-2026.xlsx"
 HEADING = "Cần xem trước khi ký ("
@@ -236,4 +241,120 @@ def test_one_step_agrees_with_ranking_again_on_the_samples(which, stride, reques
         expected = brute_force(rules, group, stride)
         assert set(named) & sampled == set(expected), group.group.code
         for name, (code, up) in expected.items():
-            assert named[name].startswith(f"Nếu điểm {code} {'tăng' if up else 'giảm'} một bước")
+            assert named[name].startswith(move_start(rules, code, up))
+
+
+# -- what the new user saw: the groups' printed names, the margin, the declared step ----------
+
+
+def test_check_and_report_name_a_group_as_the_documents_do(capsys, tmp_path):
+    """The digital-transformation profile codes its groups SBN-TTHC, SBN-DT and XP and prints
+    them I, II and III: the flags say "Nhóm III", JSON keeps the code."""
+    args = [str(DX_SAMPLE), "--profile", "chuyen-doi-so-2026"]
+    assert main(["check", *args]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  Nhóm ")]
+    labels = ("  Nhóm I –", "  Nhóm II –", "  Nhóm III –")
+    assert lines and all(line.startswith(labels) for line in lines)
+    assert any(line.startswith("  Nhóm III – Xã ") for line in lines)
+    code, document = check_json(capsys, *args)
+    assert code == 0
+    assert {flag["group"] for flag in document["flags"]} <= {"SBN-TTHC", "SBN-DT", "XP"}
+    assert "XP" in {flag["group"] for flag in document["flags"]}
+    done = cli("report", *args, "--out", str(tmp_path / "kq"), "--no-pdf")
+    assert done.returncode == 0, done.stderr
+    printed = [line for line in done.stdout.splitlines() if line.startswith("  Nhóm ")]
+    assert printed == lines
+
+
+def test_flag_scores_print_at_the_rules_precision(lao_cai, chuyen_doi_so):
+    """The cells a one-step flag moves print as the tables do (7,20, not 7,2); the step itself
+    stays as the rules write it (0,5)."""
+    moves = re.compile(r"\(từ (\S+) (?:lên|xuống) ([^;)]+)")
+    for rules, groups in (lao_cai, chuyen_doi_so):
+        moved = [f.detail for f in flags(rules, groups) if f.kind == ONE_STEP]
+        cells = [value for detail in moved for pair in moves.findall(detail) for value in pair]
+        assert cells and all(re.fullmatch(r"-?[\d.]+,\d\d", value) for value in cells), cells
+    rules, groups = chuyen_doi_so
+    named = {f.name: f.detail for f in flags(rules, groups) if f.kind == ONE_STEP}
+    assert named["Xã Mậu A"].startswith(
+        "Nếu điểm CS1.1 tăng một bước 0,01 (từ 28,89 lên 28,90), đơn vị lên đồng hạng"
+    )
+    rules, groups = lao_cai
+    named = {f.name: f.detail for f in flags(rules, groups) if f.kind == ONE_STEP}
+    assert named["Sở Tư pháp"] == (
+        "Nếu bớt 0,5 điểm trừ ở TD (từ -0,50 lên 0,00), đơn vị lên hạng 10 (đang hạng 12)."
+    )
+    assert named["Sở Giáo dục và Đào tạo"] == (
+        "Nếu bị trừ thêm 0,5 điểm ở TD (từ 0,00 xuống -0,50), đơn vị xuống hạng 12 "
+        "(đang hạng 11) và xuống mức Khá."
+    )
+
+
+@pytest.mark.parametrize("margin", ["0", "0,0", "-0,1"])
+def test_a_margin_of_zero_or_less_is_refused_as_the_rules_file_refuses_it(margin):
+    done = cli("check", str(SAMPLE), f"--margin={margin}")
+    assert done.returncode == 2
+    assert f"lỗi: tham số --margin: «{margin}»: khoảng sát ngưỡng phải lớn hơn 0" in done.stderr
+    assert "'" not in done.stderr.split("--margin", 1)[1]
+    assert done.stdout == ""
+
+
+def test_a_bad_margin_is_quoted_the_vietnamese_way():
+    with pytest.raises(argparse.ArgumentTypeError, match=r"^«nhiều» không phải là một số"):
+        margin_value("nhiều")
+    assert margin_value("0,05") == Decimal("0.05")
+
+
+def stepped_rules(tmp_path: Path, step: str) -> Path:
+    """The bundled Lào Cai rules with `step` declared for TC1.1 (maxima 8, 8 and 6)."""
+    text = RULES.read_text(encoding="utf-8")
+    marker = 'code = "TC1.1"\n'
+    head, tail = text.split(marker, 1)
+    name, maxima, rest = tail.split("\n", 2)
+    path = tmp_path / "quy-tac.toml"
+    path.write_text(f"{head}{marker}{name}\n{maxima}\nstep = {step}\n{rest}", encoding="utf-8")
+    return path
+
+
+def test_a_score_off_its_criterions_declared_step_is_a_warning_at_its_cell(
+    make_workbook, rules, tmp_path, capsys
+):
+    rules_file = stepped_rules(tmp_path, "0.25")
+    path = make_workbook(
+        [
+            ("Sở A", "I", 1, {**full_row(rules, "I"), "TC1.1": 6.35}),  # off the step
+            ("Sở B", "I", 2, {**full_row(rules, "I"), "TC1.1": 6.25}),  # on it
+            ("Sở C", "II", 1, {**full_row(rules, "II"), "TC1.1": "KĐG"}),  # not scored
+            ("Sở D", "III", 1, {**full_row(rules, "III"), "TC1.1": 6}),  # its maximum
+        ]
+    )
+    code, document = check_json(capsys, str(path), "--rules", str(rules_file))
+    assert code == 0 and document["ok"] is True
+    problems = [p for p in document["problems"] if "bước" in p["message"]]
+    assert problems == [
+        {
+            "severity": "warning",
+            "place": "Điểm!E2",
+            "agency": "Sở A",
+            "sheet": "Điểm",
+            "cell": "E2",
+            "message": "Điểm 6,35 của tiêu chí TC1.1 không theo bước 0,25 của tiêu chí "
+            "(quy-tac.toml: step).",
+        }
+    ]
+    assert main(["check", str(path), "--rules", str(rules_file)]) == 0
+    out = capsys.readouterr().out
+    assert "Điểm!E2" in out and "Sở A" in out and "không theo bước 0,25" in out
+    # without a declared step nothing is said: the flags infer a step from the column
+    code, document = check_json(capsys, str(path))
+    assert code == 0
+    assert not [p for p in document["problems"] if "bước" in p["message"]]
+
+
+def test_a_declared_step_the_maxima_are_not_multiples_of_is_refused(make_workbook, rules, tmp_path):
+    rules_file = stepped_rules(tmp_path, "0.3")
+    path = make_workbook([("Sở A", "I", 1, full_row(rules, "I"))])
+    done = cli("check", str(path), "--rules", str(rules_file))
+    assert done.returncode == 2
+    assert "criteria[1].step" in done.stdout + done.stderr
+    assert "tiêu chí TC1.1 không chia hết cho bước điểm 0,3" in done.stdout + done.stderr

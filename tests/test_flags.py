@@ -160,7 +160,7 @@ def test_a_percent_bound_is_measured_in_percentage_points_of_the_printed_percent
             {"code": "A", "title": "Nhóm A", "max_points": 1000},
             {"code": "B", "title": "Nhóm B", "max_points": 800},
         ],
-        criteria=[{"code": "K1", "name": "Một", "max": {"A": 1000, "B": 800}, "step": 500}],
+        criteria=[{"code": "K1", "name": "Một", "max": {"A": 1000, "B": 800}, "step": 200}],
         scoring={"rank_by": "percent"},
     )
     agencies = [
@@ -296,9 +296,9 @@ def test_one_step_names_the_smallest_move_and_the_rank_it_gives():
     )
     moved = of_kind(flags(rules, evaluate(rules, agencies)), ONE_STEP)
     assert moved == {
-        "Sở Cao": "Nếu điểm K1 giảm một bước 0,5 (từ 50,3 xuống 49,8), đơn vị xuống hạng 2 "
+        "Sở Cao": "Nếu điểm K1 giảm một bước 0,5 (từ 50,30 xuống 49,80), đơn vị xuống hạng 2 "
         "(đang hạng 1).",
-        "Sở Sát": "Nếu điểm K1 tăng một bước 0,5 (từ 50 lên 50,5), đơn vị lên hạng 1 "
+        "Sở Sát": "Nếu điểm K1 tăng một bước 0,5 (từ 50,00 lên 50,50), đơn vị lên hạng 1 "
         "(đang hạng 2).",
     }
 
@@ -312,10 +312,10 @@ def test_one_step_stays_within_the_criterion_range():
     )
     moved = of_kind(flags(rules, evaluate(rules, agencies)), ONE_STEP)
     # Sở Sát: K1 0 -> 0,5 gives 30,5 > 30,2 (its K1 cannot go down, nor TD below -10)
-    assert moved["Sở Sát"].startswith("Nếu điểm K1 tăng một bước 0,5 (từ 0 lên 0,5)")
+    assert moved["Sở Sát"].startswith("Nếu điểm K1 tăng một bước 0,5 (từ 0,00 lên 0,50)")
     # Sở Thấp: K1 up keeps its rank, K1 down and TD up are out of range; TD 0 -> -1 gives 29,2
     assert moved["Sở Thấp"] == (
-        "Nếu điểm TD giảm một bước 1 (từ 0 xuống -1), đơn vị xuống hạng 3 (đang hạng 2)."
+        "Nếu bị trừ thêm 1 điểm ở TD (từ 0,00 xuống -1,00), đơn vị xuống hạng 3 (đang hạng 2)."
     )
     assert "Sở Cao" not in moved
 
@@ -330,13 +330,13 @@ def test_one_step_says_who_is_tied_or_untied_when_the_agency_keeps_its_rank():
     )
     moved = of_kind(flags(rules, evaluate(rules, agencies)), ONE_STEP)
     assert moved["Sở Một"] == (
-        "Nếu điểm K1 tăng một bước 1 (từ 50 lên 51), đơn vị không còn đồng hạng 1 với Sở Hai."
+        "Nếu điểm K1 tăng một bước 1 (từ 50,00 lên 51,00), đơn vị không còn đồng hạng 1 với Sở Hai."
     )
     assert moved["Sở Ba"] == (
-        "Nếu điểm K1 giảm một bước 1 (từ 39 xuống 38), Sở Bốn lên đồng hạng 3 với đơn vị."
+        "Nếu điểm K1 giảm một bước 1 (từ 39,00 xuống 38,00), Sở Bốn lên đồng hạng 3 với đơn vị."
     )
     assert moved["Sở Bốn"] == (
-        "Nếu điểm K1 tăng một bước 1 (từ 38 lên 39), đơn vị lên đồng hạng 3 (đang hạng 4)."
+        "Nếu điểm K1 tăng một bước 1 (từ 38,00 lên 39,00), đơn vị lên đồng hạng 3 (đang hạng 4)."
     )
 
 
@@ -348,9 +348,43 @@ def test_a_weighted_move_says_what_it_does_to_the_total():
     agencies = scored(("Sở X", {"K1": "100"}), ("Sở Y", {"K1": "100.5"}))
     moved = of_kind(flags(rules, evaluate(rules, agencies)), ONE_STEP)
     assert moved["Sở X"] == (
-        "Nếu điểm K1 tăng một bước 1 (từ 100 lên 101; tổng điểm tăng 0,5), đơn vị lên hạng 1 "
-        "(đang hạng 2)."
+        "Nếu điểm K1 tăng một bước 1 (từ 100,00 lên 101,00; tổng điểm tăng 0,5), đơn vị lên "
+        "hạng 1 (đang hạng 2)."
     )
+
+
+def test_a_deduction_move_says_points_taken_and_a_level_it_changes():
+    rules = make_rules(
+        criteria=[
+            {"code": "K1", "name": "Một", "max": {"A": 100}, "step": 1},
+            {"code": "TD", "name": "Trừ", "max": {"A": 10}, "deduction": True, "step": 0.5},
+        ]
+    )
+    agencies = scored(
+        ("Sở Đầu", {"K1": "85", "TD": "0"}),  # 85: Tốt
+        ("Sở Sau", {"K1": "85", "TD": "-0.5"}),  # 84,5: Khá
+        ("Sở Ba", {"K1": "84", "TD": "0"}),  # 84: Khá
+        ("Sở Bốn", {"K1": "83", "TD": "0"}),  # 83: Khá, and still Khá one step up
+    )
+    moved = of_kind(flags(rules, evaluate(rules, agencies)), ONE_STEP)
+    assert moved == {
+        "Sở Đầu": "Nếu bị trừ thêm 0,5 điểm ở TD (từ 0,00 xuống -0,50), Sở Sau lên đồng hạng 1 "
+        "với đơn vị; đơn vị xuống mức Khá.",
+        "Sở Sau": "Nếu bớt 0,5 điểm trừ ở TD (từ -0,50 lên 0,00), đơn vị lên đồng hạng 1 "
+        "(đang hạng 2) và lên mức Tốt.",
+        "Sở Ba": "Nếu điểm K1 tăng một bước 1 (từ 84,00 lên 85,00), đơn vị lên đồng hạng 1 "
+        "(đang hạng 3) và lên mức Tốt.",
+        "Sở Bốn": "Nếu điểm K1 tăng một bước 1 (từ 83,00 lên 84,00), đơn vị lên đồng hạng 3 "
+        "(đang hạng 4).",
+    }
+
+
+def move_start(rules: Rules, code: str, up: bool) -> str:
+    """How a one-step flag moving `code` up or down begins."""
+    (criterion,) = [c for c in rules.criteria if c.code == code]
+    if criterion.deduction:
+        return "Nếu bớt " if up else "Nếu bị trừ thêm "
+    return f"Nếu điểm {code} {'tăng' if up else 'giảm'} một bước"
 
 
 def brute_one_step(
@@ -420,7 +454,7 @@ def test_one_step_agrees_with_ranking_again(rows, ties):
     assert {f.name for f in moved} == set(expected)
     for flag in moved:
         code, up, rank, after = expected[flag.name]
-        assert flag.detail.startswith(f"Nếu điểm {code} {'tăng' if up else 'giảm'} một bước")
+        assert flag.detail.startswith(move_start(rules, code, up))
         if after != rank:
             assert f"hạng {after} (đang hạng {rank})." in flag.detail
         else:
@@ -479,6 +513,11 @@ def test_flags_come_group_by_group_in_rank_order_kind_by_kind():
     )
     assert lines[1] == "  Nhóm A – Sở Đầu: 85,02 điểm, trên ngưỡng mức Tốt (từ 85 điểm) 0,02 điểm."
     assert len(lines) == 5
+    # the group as the documents name it; a code the mapping lacks is printed as it is
+    labelled = flag_lines(found, {"A": "III"})
+    assert labelled[1].startswith("  Nhóm III – Sở Đầu: 85,02 điểm")
+    assert labelled[1:] == [line.replace("Nhóm A –", "Nhóm III –") for line in lines[1:]]
+    assert flag_lines(found, {"B": "II"}) == lines
     assert flag_lines(()) == [
         "Không có kết quả nào cần xem trước khi ký (sát ngưỡng xếp loại hoặc dễ đổi hạng)."
     ]
@@ -531,7 +570,15 @@ def test_an_unknown_report_key_suggests_the_one_meant():
 
 @pytest.mark.parametrize(
     ("step", "words"),
-    [(0, "lớn hơn 0"), (-1, "lớn hơn 0"), (45, "lớn hơn điểm tối đa 40"), ("bước", "một số")],
+    [
+        (0, "lớn hơn 0"),
+        (-1, "lớn hơn 0"),
+        (45, "lớn hơn điểm tối đa 40 của tiêu chí K2 (nhóm A)"),
+        ("bước", "một số"),
+        # the maxima must be whole multiples of the step: 40 is not one of 0,3 (nor of 15)
+        (0.3, "Điểm tối đa 40 (nhóm A) của tiêu chí K2 không chia hết cho bước điểm 0,3"),
+        ("15", "không chia hết cho bước điểm 15"),
+    ],
 )
 def test_a_criterion_step_must_fit_the_criterion(step, words):
     data = raw_rules(
@@ -560,3 +607,25 @@ def test_a_criterion_step_is_read_and_a_misspelt_one_suggested():
     )
     ((place, message),) = problems_of(data)
     assert place == "quy-tac.toml: criteria[1].stepp" and "có phải «step»?" in message
+
+
+def test_a_criterion_step_must_divide_every_groups_maximum():
+    groups = [
+        {"code": "A", "title": "Nhóm A", "max_points": 100},
+        {"code": "B", "title": "Nhóm B", "max_points": 100},
+    ]
+
+    def criteria(step: Any) -> list[dict[str, Any]]:
+        return [
+            {"code": "K1", "name": "Một", "max": {"A": 92, "B": 92.5}},
+            {"code": "K2", "name": "Hai", "max": {"A": 8, "B": 7.5}, "step": step},
+        ]
+
+    fits = make_rules(groups=groups, criteria=criteria("0,25"))
+    assert fits.criteria[1].step == Decimal("0.25")
+    assert make_rules(groups=groups, criteria=criteria(0.5)).criteria[1].step == Decimal("0.5")
+    ((place, message),) = problems_of(raw_rules(groups=groups, criteria=criteria(1)))
+    assert place == "quy-tac.toml: criteria[2].step"
+    assert message.startswith(
+        "Điểm tối đa 7,5 (nhóm B) của tiêu chí K2 không chia hết cho bước điểm 1:"
+    )

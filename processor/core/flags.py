@@ -7,7 +7,7 @@ fragile: near a level boundary, tied or split only by rounding, or moved by one 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,14 +64,19 @@ def flag_record(flag: Flag) -> dict[str, str]:
     return {"group": flag.group, "name": flag.name, "kind": flag.kind, "detail": flag.detail}
 
 
-def flag_lines(found: Sequence[Flag]) -> list[str]:
-    """The flags as `check` prints them: a heading, then one indented line per flag."""
+def flag_lines(found: Sequence[Flag], labels: Mapping[str, str] | None = None) -> list[str]:
+    """The flags as `check` prints them: a heading, then one indented line per flag.
+
+    `labels` maps a group's code to the name the documents print (Group.printed_label), so the
+    terminal says "Nhóm III" where the decision does; a code it lacks is printed as it is.
+    """
+    names = labels or {}
     if not found:
         return ["Không có kết quả nào cần xem trước khi ký (sát ngưỡng xếp loại hoặc dễ đổi hạng)."]
     return [
         f"Cần xem trước khi ký ({len(found)} kết quả sát ngưỡng hoặc dễ đổi hạng; không phải lỗi "
         "của bảng tính):",
-        *(f"  Nhóm {f.group} – {f.name}: {f.detail}" for f in found),
+        *(f"  Nhóm {names.get(f.group, f.group)} – {f.name}: {f.detail}" for f in found),
     ]
 
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from processor.core.formatting import format_points, round_score
+from processor.core.formatting import format_number, format_points, round_score
 from processor.core.model import AgencyResult, GroupResult, RankBasis, Rules, TiePolicy
-from processor.core.scoring import percent
+from processor.core.scoring import grade, percent
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -187,6 +187,10 @@ def one_step(
                 level = holders.get(new if new < own else own, [])
                 names = [ranked[j].agency.name for j in level if j != i]
                 outcome = _outcome(result, standing, new, own, names)
+                level_move = _level_change(rules, result, result.total + move.change)
+                if level_move:
+                    joint = " và " if outcome.startswith("đơn vị ") else "; đơn vị "
+                    outcome += joint + level_move
                 found[i] = f"{_move_sentence(rules, move)}{outcome}."
                 break
     return found
@@ -210,11 +214,34 @@ def _outcome(
     return f"{name_list(level)} lên đồng hạng {rank} với đơn vị"  # it came down level with them
 
 
+def _level_change(rules: Rules, result: AgencyResult, total: Decimal) -> str:
+    """`xuống mức Khá` when the exact total `total` grades the agency differently; else ""."""
+    if result.grade is None:
+        return ""
+    shown = round_score(total, rules.precision)
+    share = percent(shown, result.max_points, rules.percent_precision)
+    after = grade(shown, result.agency.group, rules.grades, share)
+    if after is None or after == result.grade:
+        return ""
+    names = [level.name for level in rules.grades]
+    better = names.index(after) < names.index(result.grade)  # the grades are best first
+    return f"{'lên' if better else 'xuống'} mức {after}"
+
+
 def _move_sentence(rules: Rules, move: Move) -> str:
-    verb, towards = ("tăng", "lên") if move.up else ("giảm", "xuống")
-    step = abs(move.new - move.old)
-    cells = f"từ {format_points(move.old)} {towards} {format_points(move.new)}"
-    weight = next(c.weight for c in rules.criteria if c.code == move.code)
-    if weight != 1:
+    criterion = next(c for c in rules.criteria if c.code == move.code)
+    step = format_points(abs(move.new - move.old))
+    towards = "lên" if move.up else "xuống"
+    cells = (
+        f"từ {format_number(move.old, rules.precision)} {towards} "
+        f"{format_number(move.new, rules.precision)}"
+    )
+    if criterion.weight != 1:
+        verb = "tăng" if move.change > 0 else "giảm"
         cells += f"; tổng điểm {verb} {format_points(abs(move.change))}"
-    return f"Nếu điểm {move.code} {verb} một bước {format_points(step)} ({cells}), "
+    if criterion.deduction:
+        if move.up:  # a deduction less deep
+            return f"Nếu bớt {step} điểm trừ ở {move.code} ({cells}), "
+        return f"Nếu bị trừ thêm {step} điểm ở {move.code} ({cells}), "
+    verb = "tăng" if move.up else "giảm"
+    return f"Nếu điểm {move.code} {verb} một bước {step} ({cells}), "

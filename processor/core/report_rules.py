@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from processor.core.formatting import format_points
@@ -14,6 +15,11 @@ from processor.core.report_wording import REPORT_TEXT_KEYS, text_problem
 from processor.core.rule_fields import FieldReader
 
 REPORT_KEYS = ("margin", *REPORT_TEXT_KEYS)
+
+
+def on_step(value: Decimal, step: Decimal) -> bool:
+    """Is `value` a whole multiple of `step` (exactly, however many digits either has)?"""
+    return (Fraction(value) / Fraction(step)).denominator == 1
 
 
 class ReportReader(FieldReader):
@@ -29,12 +35,24 @@ class ReportReader(FieldReader):
         if number <= 0:
             self.fail(f"{where}step", "Bước điểm phải lớn hơn 0.")
             return None
+        code = item.get("code")
+        whose = f"tiêu chí {code}" if isinstance(code, str) and code.strip() else "tiêu chí"
         if max_points and number > min(max_points.values()):
             group, smallest = min(max_points.items(), key=lambda kv: kv[1])
             self.fail(
                 f"{where}step",
                 f"Bước điểm {format_points(number)} lớn hơn điểm tối đa "
-                f"{format_points(smallest)} của tiêu chí (nhóm {group}).",
+                f"{format_points(smallest)} của {whose} (nhóm {group}).",
+            )
+            return None
+        uneven = [(g, m) for g, m in max_points.items() if not on_step(m, number)]
+        if uneven:
+            group, maximum = uneven[0]
+            self.fail(
+                f"{where}step",
+                f"Điểm tối đa {format_points(maximum)} (nhóm {group}) của {whose} không chia "
+                f"hết cho bước điểm {format_points(number)}: điểm tối đa phải là bội số của "
+                "bước, ví dụ step = 0.25 với điểm tối đa 8.",
             )
             return None
         return number

@@ -9,9 +9,10 @@ not look the row up.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from processor.core.formatting import normalise, round_score
+from processor.core.formatting import format_points, normalise, round_score
 from processor.core.model import (
     COL_EMAIL,
     COL_GROUP,
@@ -23,6 +24,7 @@ from processor.core.model import (
     Rules,
 )
 from processor.core.problems import PRIOR_SIZE, Problem, Severity, errors
+from processor.core.report_rules import on_step
 from processor.core.scoring import weighted_total
 from processor.core.sheet import Sheet
 from processor.core.validation.criteria import check_criteria
@@ -39,6 +41,7 @@ from processor.core.validation.totals import Mismatch, explain, is_criteria_sum,
 from processor.core.validation.values import FORMULA_FIX, Cells, blank, cell_ref, show, whole
 
 Row = tuple[Any, ...]
+RULES_FILE = "quy-tac.toml"  # how the profile's rules file is named (config/resources.py)
 
 
 def check_scores(sheet: Sheet, rules: Rules, problems: list[Problem]) -> list[AgencyScores]:
@@ -139,6 +142,7 @@ class _Rows:
                         "«không đánh giá»); không tính được tỷ lệ điểm.",
                     )
                 )
+        self.off_step(row_no, scores)
         reason = unranked_reason(row_no, row, columns.by_key.get(COL_UNRANKED), self.cells)
         council_total = self.total(row_no, row, group, scores, before, agency_name)
         email = agency_email(row_no, row, columns.by_key.get(COL_EMAIL), self.cells)
@@ -159,6 +163,22 @@ class _Rows:
                     unranked_reason=reason,
                     not_scored=frozenset(not_scored),
                     email=email,
+                )
+            )
+
+    def off_step(self, row_no: int, scores: dict[str, Decimal]) -> None:
+        """Warn of a score that is not a whole number of its criterion's declared step (the
+        flags before signing move scores by that step; a council may also have mistyped)."""
+        for criterion in self.rules.criteria:
+            score, step = scores.get(criterion.code), criterion.step
+            if score is None or step is None or on_step(score, step):
+                continue
+            self.problems.append(
+                Problem(
+                    self.cells.ref(row_no, self.columns.criteria[criterion.code]),
+                    f"Điểm {format_points(score)} của tiêu chí {criterion.code} không theo bước "
+                    f"{format_points(step)} của tiêu chí ({RULES_FILE}: step).",
+                    Severity.WARNING,
                 )
             )
 
