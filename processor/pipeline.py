@@ -84,10 +84,13 @@ def inspect(workbook: Path, rules_file: Path, timings: Timings | None = None) ->
     )
 
 
-def refusal(workbook: Path, problems: tuple[Problem, ...] | list[Problem]) -> InputError:
+def refusal(
+    workbook: Path, problems: tuple[Problem, ...] | list[Problem], made: str = "quyết định"
+) -> InputError:
+    """The refusal of a workbook with errors; `made` is what was not made (the report)."""
     count = len(errors(problems))
     return InputError(
-        f"Bảng tính {workbook.name} có {count} lỗi cần sửa; chưa lập quyết định.", list(problems)
+        f"Bảng tính {workbook.name} có {count} lỗi cần sửa; chưa lập {made}.", list(problems)
     )
 
 

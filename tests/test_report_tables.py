@@ -128,8 +128,14 @@ def test_movers_are_the_biggest_rank_changes_each_way(sample):
             (r.rank_change for r in group.results if (r.rank_change or 0) > 0), reverse=True
         )
         downs = sorted(r.rank_change for r in group.results if (r.rank_change or 0) < 0)
-        assert [m.change for m in part.movers_up] == ups[:5]
-        assert [m.change for m in part.movers_down] == downs[:5]
+        for named, changes in ((part.movers_up, ups), (part.movers_down, downs)):
+            # the five biggest, and every agency tied with the fifth (a tie is never cut)
+            shown = [m.change for m in named]
+            assert shown == changes[: len(shown)]
+            assert len(shown) == len(changes) or (
+                shown[-1] != changes[len(shown)] and len(shown) <= 10
+            )
+            assert len(shown) >= min(5, len(changes)) or changes[len(shown)] == changes[4]
         for mover in (*part.movers_up, *part.movers_down):
             assert mover.prior_rank - mover.rank == mover.change
 
@@ -204,3 +210,20 @@ def test_building_the_report_touches_no_file(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     build_report(rules, info, groups)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_movers_list_never_cuts_through_a_tie():
+    from processor.reporting.levels import cut as _cut
+
+    def moved(*changes: int) -> list:
+        return [
+            replace(result, rank_change=change)
+            for result, change in zip(
+                sample_results("lao-cai-2020")[2][0].results, changes, strict=False
+            )
+        ]
+
+    assert _cut(moved(8, 7, 3, 2, 1, 1)) == 6  # the tie at the fifth is named whole
+    assert _cut(moved(8, 7, 3, 2, 1)) == 5
+    assert _cut(moved(8, 7, 3, 2, 2, 1)) == 5
+    assert _cut(moved(9, 8, *([1] * 12))) == 2  # a tie of twelve at the fifth: none of it

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,13 +36,24 @@ def report_command(
 
     found = inspect(workbook, rules_file)
     if found.evaluation is None:
-        raise refusal(workbook, found.problems)
+        raise refusal(workbook, found.problems, "báo cáo")
     settled = settle(found, history, profile)
     rules, evaluation = found.rules, settled.evaluation
     groups = evaluate(rules, evaluation.agencies)
     past = previous_year(history, profile, evaluation.info.year)
+    missing = history is not None and not history.exists()
     files = write_report(rules, evaluation.info, groups, out_dir, past=past, margin=margin, pdf=pdf)
     report = files.report
+    if missing:  # a mistyped path must not pass for a first year
+        year = evaluation.info.year
+        files = replace(
+            files,
+            notes=(
+                f"Không có tệp lịch sử {history}: báo cáo không so sánh được với năm {year - 1} "
+                "(kiểm tra lại đường dẫn --history).",
+                *files.notes,
+            ),
+        )
     if output_format == "json":
         document = json_result("report", workbook, settled.warnings, ok=True)
         document.update(
@@ -68,7 +80,8 @@ def report_command(
         print(f"{len(files.charts)} biểu đồ (PNG) trong {files.charts[0].parent}")
     for note in files.notes:
         print(f"Lưu ý: {note}", file=sys.stderr)
-    for line in flag_lines(report.flags):
+    labels = {group.code: group.printed_label for group in rules.groups}
+    for line in flag_lines(report.flags, labels):
         print(line)
     return 0
 

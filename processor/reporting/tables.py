@@ -8,7 +8,6 @@ figures themselves stay exact Decimals: the aggregations are Decimal functions, 
 from __future__ import annotations
 
 import statistics
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -16,31 +15,27 @@ from typing import TYPE_CHECKING, Any
 from processor.core.flags import Flag
 from processor.core.model import (
     AgencyResult,
-    Bound,
     DecisionInfo,
     GroupResult,
     RankBasis,
     Rules,
 )
 from processor.core.past import PastYear
-from processor.core.scoring import percent, ranks
+from processor.core.scoring import ranks
+from processor.reporting.levels import levels, movers, next_level, thresholds
 from processor.reporting.model import (
     GroupReport,
     IndexStats,
     Leader,
-    LevelCount,
     Measure,
-    Mover,
     Report,
     Scorecard,
     Stats,
-    Threshold,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
 
-MOVERS = 5  # how many agencies the summary names as moving most, each way
 ROOM = 3  # how many indices a scorecard names as having the most room
 
 
@@ -181,7 +176,7 @@ def _group_report(
         max_points=group.group.max_points,
         ranked=len(ranked),
         unranked=len(group.unranked),
-        levels=_levels(rules, group, past),
+        levels=levels(rules, group, past),
         totals=stats([r.rounded_total for r in ranked]) if ranked else None,
         percents=stats([r.percent for r in ranked if r.percent is not None])
         if by_percent and any(r.percent is not None for r in ranked)
@@ -196,14 +191,14 @@ def _group_report(
             for _, measure, name in shown
             if measure in summary
         ),
-        movers_up=_movers(ranked, up=True),
-        movers_down=_movers(ranked, up=False),
+        movers_up=movers(ranked, up=True),
+        movers_down=movers(ranked, up=False),
         leaders=tuple(
             _leader(measure, name, ranked, cards)
             for _, measure, name in shown
             if measure in summary
         ),
-        thresholds=_thresholds(rules, group, by_percent),
+        thresholds=thresholds(rules, group, by_percent),
         by_percent=by_percent,
         cards=cards,
     )
@@ -262,7 +257,7 @@ def _card(
     roomy = indices or tuple(measures["criterion"])
     most_room = tuple(sorted((m for m in roomy if m.room > 0), key=lambda m: -m.room)[:ROOM])
     agency = result.agency
-    next_grade, lacking, lacking_percent = _next_level(rules, group, result)
+    next_grade, lacking, lacking_percent = next_level(rules, group, result)
     return Scorecard(
         group=group.group.code,
         group_label=group.group.printed_label,
@@ -288,82 +283,6 @@ def _card(
     )
 
 
-def _next_level(
-    rules: Rules, group: GroupResult, result: AgencyResult
-) -> tuple[str | None, Decimal | None, Decimal | None]:
-    """The next level up and the smallest printed increase that reaches it.
-
-    In points at the printed precision; for a bound stated in percent also in percentage
-    points, and the points found by trying the printed steps, so the printed percent of
-    total + lacking is what the decision would grade.
-    """
-    names = [grade.name for grade in rules.grades]
-    if result.rank is None or result.grade not in names:
-        return None, None, None
-    place = names.index(result.grade)
-    if place == 0:
-        return None, None, None
-    target = rules.grades[place - 1]
-    bound: Bound | None = None if target.bounds is None else target.bounds.get(group.group.code)
-    if bound is None:
-        return None, None, None
-    unit = Decimal(1).scaleb(-rules.precision)
-    total = result.rounded_total
-    if bound.percent is None or result.percent is None:
-        need = bound.points - total + (Decimal(0) if bound.inclusive else unit)
-        return target.name, max(need, unit), None
-    share_unit = Decimal(1).scaleb(-rules.percent_precision)
-    need_percent = bound.percent - result.percent + (Decimal(0) if bound.inclusive else share_unit)
-    maximum = result.max_points
-    points = (need_percent * maximum / 100).quantize(unit)
-    points = max(points, unit)
-
-    def reaches(extra: Decimal) -> bool:
-        share = percent(total + extra, maximum, rules.percent_precision)
-        return bound.admits(total + extra, share)
-
-    while not reaches(points):
-        points += unit
-    while points > unit and reaches(points - unit):
-        points -= unit
-    return target.name, points, max(need_percent, share_unit)
-
-
-def _levels(rules: Rules, group: GroupResult, past: PastYear | None) -> tuple[LevelCount, ...]:
-    counts = Counter(result.grade for result in group.results)
-    before: Counter[str | None] | None = None
-    if past is not None:
-        then = [a for a in past.agencies if a.group == group.group.code and a.rank is not None]
-        if then and all(a.grade is not None for a in then):
-            before = Counter(a.grade for a in then)
-    return tuple(
-        LevelCount(
-            grade=grade.name,
-            count=counts[grade.name],
-            prior=None if before is None else before[grade.name],
-        )
-        for grade in rules.grades
-    )
-
-
-def _movers(ranked: Sequence[AgencyResult], *, up: bool) -> tuple[Mover, ...]:
-    moved = [
-        r
-        for r in ranked
-        if r.rank_change is not None and (r.rank_change > 0 if up else r.rank_change < 0)
-    ]
-    moved.sort(key=lambda r: (-abs(r.rank_change or 0), r.rank or 0))
-    return tuple(
-        Mover(
-            name=r.agency.name,
-            prior_rank=r.agency.prior_rank or 0,
-            rank=r.rank or 0,
-            change=r.rank_change or 0,
-        )
-        for r in moved[:MOVERS]
-    )
-
-
 def _leader(
     code: str, name: str, ranked: Sequence[AgencyResult], cards: Sequence[Scorecard]
 ) -> Leader:
@@ -381,19 +300,3 @@ def _leader(
         score=best,
         maximum=_single(measure.maximum for _, measure in scored),
     )
-
-
-def _thresholds(rules: Rules, group: GroupResult, by_percent: bool) -> tuple[Threshold, ...]:
-    """Each level's lower bound in the unit the group's bars are drawn in."""
-    found = []
-    maximum = group.group.max_points
-    for grade in rules.grades:
-        bound = None if grade.bounds is None else grade.bounds.get(group.group.code)
-        if bound is None:
-            continue
-        if by_percent:
-            value = bound.percent if bound.percent is not None else bound.points * 100 / maximum
-        else:
-            value = bound.points
-        found.append(Threshold(grade=grade.name, value=value, inclusive=bound.inclusive))
-    return tuple(found)

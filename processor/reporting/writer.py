@@ -8,6 +8,7 @@ never fails the report: without LibreOffice its reason is a note.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -74,12 +75,11 @@ def write_report(
     cards = scorecards_document(report, report.cards)
     cards_name, summary_name, folder_name = report_names(info.year)
     folder = out_dir / folder_name
-    written: list[Path] = []
-    for chart in pictures:
-        written.append(_write(folder / f"{chart.stem}.png", chart.png, out_dir))
-    notes = list(_remove_stale(folder, set(written)))
-    summary_path = _write(out_dir / summary_name, summary, out_dir)
-    cards_path = _write(out_dir / cards_name, cards, out_dir)
+    pieces = [(folder / f"{chart.stem}.png", chart.png) for chart in pictures]
+    summary_path, cards_path = out_dir / summary_name, out_dir / cards_name
+    _write_all([*pieces, (summary_path, summary), (cards_path, cards)], out_dir)
+    written = [path for path, _ in pieces]
+    notes = _remove_stale(folder, set(written))
     made: Path | None = None
     if pdf:
         from processor.pipeline import pdf_beside
@@ -96,30 +96,59 @@ def write_report(
     )
 
 
-def _write(target: Path, data: bytes, out_dir: Path) -> Path:
-    from processor.writing.files import refusal_sentence, write_atomic
+def _write_all(pieces: list[tuple[Path, bytes]], out_dir: Path) -> None:
+    """Every file of the report, or none: a half-replaced set would mix two reports."""
+    from processor.writing.files import refusal_sentence, write_all_atomic
 
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, data)
+        write_all_atomic(pieces)
     except OSError as exc:
+        place = exc.filename or out_dir
         raise InputError(
-            f"Không ghi được báo cáo vào {out_dir}.",
-            [Problem(str(target), refusal_sentence(exc, target))],
+            f"Không ghi được báo cáo vào {out_dir}; các tệp báo cáo cũ (nếu có) vẫn giữ nguyên.",
+            [Problem(str(place), refusal_sentence(exc, Path(str(place))))],
         ) from None
-    return target
+
+
+# The charts this report writes are named so (charts.py); nothing else in the folder is ours.
+_OURS = ("xep-hang-nhom-*.png", "ban-do-nhiet-nhom-*.png", "muc-do.png")
 
 
 def _remove_stale(folder: Path, kept: set[Path]) -> list[str]:
-    """Charts an earlier report left in our folder (a group since renamed) would mislead."""
+    """Charts an earlier report left (a group since renamed or split) would mislead."""
     notes = []
-    for old in sorted(folder.glob("*.png")):
-        if old in kept:
-            continue
+    stale = {old for pattern in _OURS for old in folder.glob(pattern)} - kept
+    for old in sorted(stale):
         try:
             old.unlink()
         except OSError:
+            notes.append(f"Biểu đồ cũ {old.name} không còn đúng nhưng không xóa được; bỏ nó đi.")
+    return notes
+
+
+def remove_report(out_dir: Path, year: int) -> list[str]:
+    """Delete this year's report files we wrote (a new decision made them wrong).
+
+    The scorecards (.docx, .pdf), the summary, and in the charts folder only our charts (_OURS),
+    then the folder if nothing else is left. Returns a Vietnamese note per file not deleted.
+    """
+    cards_name, summary_name, folder_name = report_names(year)
+    cards = out_dir / cards_name
+    folder = out_dir / folder_name
+    ours = {old for pattern in _OURS for old in folder.glob(pattern)} if folder.is_dir() else set()
+    notes = []
+    for old in [cards, cards.with_suffix(".pdf"), out_dir / summary_name, *sorted(ours)]:
+        try:
+            old.unlink(missing_ok=True)
+        except OSError as exc:
+            from processor.core.messages import os_reason
+
+            reason, _ = os_reason(exc, "xóa")
             notes.append(
-                f"Biểu đồ cũ {old.name} không còn đúng nhưng không xóa được; đừng dùng nó."
+                f"Không xóa được tệp báo cáo cũ {old} ({reason}): tệp này không còn khớp "
+                "quyết định mới; xin xóa bằng tay."
             )
+    if folder.is_dir():
+        with suppress(OSError):  # something else is in it (or it is locked): the folder stays
+            folder.rmdir()
     return notes

@@ -13,6 +13,7 @@ import io
 import os
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeAlias
 
@@ -62,6 +63,48 @@ def write_atomic(path: Path, data: bytes) -> None:
     An interrupted run leaves the previous file or none, never a broken one: the rename is
     atomic within one filesystem, and the data is flushed to disk before it.
     """
+    temporary = _staged(path, data)
+    try:
+        os.replace(temporary, path)
+    except PermissionError as exc:  # Windows: the old file is open in Word
+        Path(temporary).unlink(missing_ok=True)
+        raise in_vietnamese(exc, path, held_open=path.exists()) from exc
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise in_vietnamese(exc, path) from exc
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Several files that belong together (a report): all are written, or none is replaced.
+
+    Every file is first written in full beside its target; only then are they renamed into
+    place, so a full disk or a folder in the way leaves the earlier set as it was.
+    """
+    for path, _ in files:
+        if path.is_dir():
+            raise in_vietnamese(IsADirectoryError(errno.EISDIR, "Is a directory"), path)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((_staged(path, data), path))
+    except BaseException:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    for position, (temporary, path) in enumerate(staged):
+        try:
+            os.replace(temporary, path)
+        except OSError as exc:
+            for rest, _ in staged[position:]:
+                Path(rest).unlink(missing_ok=True)
+            raise in_vietnamese(exc, path, held_open=path.exists()) from exc
+
+
+def _staged(path: Path, data: bytes) -> str:
+    """`data` flushed to disk in a temporary file beside `path`, with the usual file mode."""
     make_folder(path.parent)
     try:
         handle, temporary = tempfile.mkstemp(
@@ -76,16 +119,13 @@ def write_atomic(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except PermissionError as exc:  # Windows: the old file is open in Word
-        Path(temporary).unlink(missing_ok=True)
-        raise in_vietnamese(exc, path, held_open=path.exists()) from exc
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise in_vietnamese(exc, path) from exc
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return temporary
 
 
 def _umask() -> int:
