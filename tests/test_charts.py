@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from processor.reporting import chart_bars, chart_common, chart_heat, summary_docx
+from processor.reporting import chart_bars, chart_common, chart_heat, chart_labels, summary_docx
 from processor.reporting.chart_heat import NOT_SCORED, cell
 from processor.reporting.charts import Chart, charts, group_slugs, rows_per_page
 from processor.reporting.model import GroupReport, Measure, Report, Scorecard, Threshold
@@ -206,7 +206,8 @@ def test_the_2026_sample_ranks_by_percent_and_splits_its_99_communes_into_pages(
 ):
     stems = [c.stem for c in charts_2026]
     most = rows_per_page(report_2026, group(report_2026, "XP"))
-    assert most == 52  # (9,01 in of page - 1,87 in of title, labels, axis, legend) / 0,135 in
+    # (9,01 in of page - 1,71 in of title, two rows of line labels, axis, legend) / 0,135 in
+    assert most == 54
     n = math.ceil(99 / most)
     assert n == 2
     assert stems == [
@@ -477,9 +478,57 @@ def test_a_hundred_long_names_stay_distinct_and_render(report_2020):
     assert NOT_SCORED in texts and "KĐG: không đánh giá." in " ".join(texts)
 
 
-def test_threshold_labels_that_would_overlap_go_up_a_row():
-    assert chart_bars.label_rows([(1.0, 0.5), (1.2, 0.5), (3.0, 0.5), (1.1, 0.2)]) == [0, 2, 0, 1]
-    assert chart_bars.label_rows([]) == []
+def clear_of_each_other(lines: list[float], places: list[chart_labels.Place]) -> None:
+    """No two labels of a row overlap; no leader (nor line) passes through a lower label."""
+    for i, (x, mine) in enumerate(zip(lines, places, strict=True)):
+        for j, other in enumerate(places):
+            if i == j:
+                continue
+            if mine.row == other.row:
+                assert mine.stop < other.start or mine.start > other.stop, (i, j)
+            if mine.row > other.row:  # i's leader rises past j's row
+                low, high = min(x, mine.anchor), max(x, mine.anchor)
+                assert high < other.start or low > other.stop, (i, j)
+
+
+def test_line_labels_never_overlap_nor_lie_across_another_line():
+    assert chart_labels.label_places([], [], 0.05, 6.25) == []
+    apart = chart_labels.label_places([1.0, 3.0, 5.0], [0.8, 0.8, 0.8], 0.05, 6.25)
+    assert [(p.row, p.align) for p in apart] == [(0, "center")] * 3  # room: on their lines
+    # 2026, group III: threshold 25 %, the mean 48,53 %, threshold 50 %, threshold 75 %; the
+    # 50 % line used to run up through «Trung bình nhóm 48,53%»
+    lines, widths = [2.36, 3.55, 3.61, 4.86], [1.2, 1.35, 1.1, 1.05]
+    places = chart_labels.label_places(lines, widths, 0.05, 6.25)
+    clear_of_each_other(lines, places)
+    assert max(p.row for p in places) == 1
+    # 2020, group I: 85 and the mean 85,63 a few points apart, 70 and 50 further left
+    lines, widths = [5.369, 4.829, 4.108, 5.392], [0.687, 0.72, 1.072, 1.206]
+    places = chart_labels.label_places(lines, widths, 0.05, 6.25)
+    clear_of_each_other(lines, places)
+    assert all(p.start >= 0.05 and p.stop <= 6.25 for p in places)
+    # many labels in one spot: stacked, none overlapping
+    crowd = chart_labels.label_places([3.0] * 10, [0.5] * 10, 0.05, 6.25)
+    assert sorted(p.row for p in crowd) == list(range(10))
+
+
+def test_the_numbers_on_the_bars_sit_in_white_boxes_above_the_lines(report_2020):
+    from matplotlib.lines import Line2D
+
+    found: dict[str, list] = {}
+
+    def capture(figure) -> None:  # type: ignore[no-untyped-def]
+        chart_bars._draw_ranked(figure, report_2020, group(report_2020, "I"))
+        axes = figure.axes[0]
+        found["numbers"] = [t for t in axes.texts if t.get_text() in {"85,16", "85,05", "85,02"}]
+        found["lines"] = [line for line in axes.get_lines() if isinstance(line, Line2D)]
+
+    chart_common.render(capture)
+    assert len(found["numbers"]) == 3 and found["lines"]
+    for number in found["numbers"]:
+        box = number.get_bbox_patch()
+        assert box is not None and box.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+        assert box.get_alpha() in (None, 1.0)
+        assert number.get_zorder() > max(line.get_zorder() for line in found["lines"])
 
 
 def test_group_codes_become_distinct_ascii_file_names():
@@ -523,3 +572,32 @@ def test_a_threshold_near_the_top_and_a_negative_total_stay_on_the_chart(report_
     texts = drawn_texts(lambda f: chart_bars._draw_ranked(f, report_2020, odd))
     assert "Mức Xuất sắc vượt trội ≥ 99" in texts and "-3,50" in texts
     assert outside(lambda f: chart_bars._draw_ranked(f, report_2020, odd)) == []
+
+
+def test_the_heat_map_shades_the_groups_own_range_and_its_best_cell_is_mid_dark(report_2020):
+    from matplotlib.image import AxesImage
+
+    found: dict = {}
+
+    def capture(figure) -> None:  # type: ignore[no-untyped-def]
+        chart_heat._draw_heat(figure, report_2020, group(report_2020, "I"))
+        figure.canvas.draw()
+        image = next(a for a in figure.axes[0].get_children() if isinstance(a, AxesImage))
+        found["clim"] = image.get_clim()
+        found["cmap"] = image.get_cmap()
+        found["ticks"] = [round(t) for t in figure.axes[1].get_yticks()]
+        found["cells"] = {
+            (t.get_text(), t.get_color()) for t in figure.axes[0].texts if t.get_text()
+        }
+
+    chart_common.render(capture)
+    # group I's lowest cell is 61 %: the scale runs 60-100, not 0-100
+    assert found["clim"] == (60, 100)
+    assert found["ticks"] == [60, 70, 80, 90, 100]
+    best = found["cmap"](1.0)
+    assert 0.2 < best[0] < 0.4  # mid-dark grey, not black: b/w print tells cells apart
+    assert ("100", "white") in found["cells"] and ("61", "black") in found["cells"]
+    assert ("100", "black") not in found["cells"]
+    assert chart_heat.scale_floor([57.0, 100.0, math.nan]) == 50
+    assert chart_heat.scale_floor([100.0]) == 90 and chart_heat.scale_floor([]) == 0
+    assert chart_heat.scale_ticks(0) == [0, 20, 40, 60, 80, 100]

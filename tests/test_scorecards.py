@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -90,7 +91,8 @@ def pages(data: bytes) -> list[Page]:
 
 
 def number(report: Report, value: Decimal | None) -> str:
-    return "–" if value is None else format_number(value, report.precision)
+    """As printed: a negative number with a minus sign (U+2212), never split at a line end."""
+    return "–" if value is None else format_number(value, report.precision).replace("-", "\u2212")
 
 
 def expected_row(report: Report, measure: Measure) -> list[str]:
@@ -177,7 +179,7 @@ def test_the_2020_cards_say_what_a_reader_expects(docx_2020: bytes) -> None:
         "Năm 2019 xếp hạng 3; năm 2020 xếp hạng 1 (tăng 2 bậc).",
     ]
     assert first.paragraphs[5].startswith(
-        "Các chỉ số còn nhiều điểm có thể cải thiện nhất: TC2.1 Ứng dụng nội bộ: hệ thống quản "
+        "Các tiêu chí còn nhiều điểm có thể cải thiện nhất: TC2.1 Ứng dụng nội bộ: hệ thống quản "
         "lý văn bản và điều hành, gửi nhận văn bản điện tử (còn 1,23 điểm); "
     )
     # Without main indices the criteria stand in: they carry the rank in the group.
@@ -199,6 +201,7 @@ def test_a_dx_card_names_the_points_in_percent_and_the_indices_with_most_room(
         in page.paragraphs[3]
     )
     room = page.paragraphs[-1]
+    assert room.startswith("Các chỉ số còn nhiều điểm có thể cải thiện nhất: ")
     top = card.most_room[0]
     assert f"{top.code} {top.name} (còn {format_number(top.room, 2)} điểm)" in room
     assert len(page.tables) == 2 and len(page.tables[0]) == 1 + 7
@@ -259,7 +262,10 @@ def test_one_agency_alone_has_no_page_break_and_looks_as_in_the_whole_set(
 def test_the_same_report_gives_the_same_bytes(report_2020: Report, docx_2020: bytes) -> None:
     assert scorecards_document(report_2020, report_2020.cards) == docx_2020
     properties = docx.Document(io.BytesIO(docx_2020)).core_properties
-    assert properties.created == properties.modified
+    # as the summary's: 31/12 of the report's year, the province
+    moments = {moment.replace(tzinfo=None) for moment in (properties.created, properties.modified)}
+    assert moments == {datetime(2020, 12, 31)}
+    assert properties.author == report_2020.province == "Lào Cai"
     assert properties.title == card_title(report_2020)
 
 
@@ -313,9 +319,11 @@ def test_a_province_rewords_the_sentences(report_2020: Report) -> None:
         "card_title": "KẾT QUẢ {chu_de_hoa} CỦA ĐƠN VỊ, NĂM {nam}",
         "card_result": "{don_vi}: {tong_diem} trên {toi_da} điểm, hạng {hang} trên {so_don_vi}.",
     }
+    texts["card_room"] = "Nên ưu tiên các {loai}: {danh_sach}."
     report = replace(report_2020, texts=texts)
     card = report.cards[0]
     (page,) = pages(scorecards_document(report, [card]))
+    assert page.paragraphs[5].startswith("Nên ưu tiên các tiêu chí: TC2.1 ")
     assert page.paragraphs[0] == "KẾT QUẢ ỨNG DỤNG CNTT CỦA ĐƠN VỊ, NĂM 2020"
     assert page.paragraphs[3].startswith(
         "Sở Thông tin và Truyền thông: 96,34 trên 100 điểm, hạng 1"

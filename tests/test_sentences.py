@@ -132,10 +132,15 @@ def expected_figures(rules: Rules, result: GroupResult, report: Report) -> dict[
             else [r for r in moved if (r.rank_change or 0) < 0]
         )
         mine.sort(key=lambda r: (-abs(r.rank_change or 0), r.rank or 0))
+        if len(mine) > 5:  # five, and those tied with the fifth (none of a tie of over ten)
+            fifth = abs(mine[4].rank_change or 0)
+            tied = [r for r in mine if abs(r.rank_change or 0) == fifth]
+            above = [r for r in mine if abs(r.rank_change or 0) > fifth]
+            mine = above + tied if len(above) + len(tied) <= 10 else above
         if mine:
             out[word] = [
                 figure
-                for r in mine[:5]
+                for r in mine
                 for figure in (
                     count(r.agency.prior_rank or 0),
                     count(r.rank or 0),

@@ -11,10 +11,12 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
+import re
 import statistics
 import struct
 import zlib
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ from processor.reporting.charts import Chart, charts, rows_per_page
 from processor.reporting.model import Report
 from processor.reporting.sentences import group_paragraphs
 from processor.reporting.summary import NBSP, charts_by_group, summary_document, title_lines
+from processor.reporting.summary_docx import minus_signs
 from processor.writing.results_workbook import results_workbook
 
 from conftest import ROOT, SAMPLE
@@ -359,7 +362,7 @@ def test_level_counts_with_thresholds_and_last_year(cntt: Built) -> None:
     assert table[0][4:] == ["Năm 2019", "Tăng (+), giảm (-)"]
     assert [row[4:] for row in table[1:]] == [
         ["0", "+12"],
-        ["16", "-12"],
+        ["16", "\u221212"],  # a minus sign: the number cannot lose its sign at a line break
         ["0", "0"],
         ["0", "0"],
         ["16", "0"],
@@ -394,7 +397,7 @@ def test_movers_and_leaders_tables_hold_the_reports_rows(dx: Built) -> None:
                     mover.name,
                     str(mover.prior_rank),
                     str(mover.rank),
-                    f"{mover.change:+d}",
+                    f"{mover.change:+d}".replace("-", "\u2212"),
                 ]
         table = rows(tables[f"Đơn vị dẫn đầu từng chỉ số chính – Nhóm {group.label}"])
         assert len(table) - 1 == len(group.leaders) == 7
@@ -420,6 +423,29 @@ def test_the_flags_are_listed_for_the_council(cntt: Built) -> None:
     assert total >= len(cntt.report.flags)
 
 
+def every_run(document: Any) -> list[str]:
+    return [t.text or "" for t in document.element.body.iter(qn("w:t"))]
+
+
+def test_a_negative_number_keeps_its_sign_on_its_line(cntt: Built) -> None:
+    # "(từ 0,00 xuống -0,50)" broke as "xuống -" / "0,50)": a minus sign (U+2212) cannot.
+    steps = rows(cntt.tables()["Các thứ hạng đổi nếu một ô điểm thay đổi một bước chấm"])
+    assert any("xuống \u22120,50" in row[3] for row in steps[1:])
+    runs = every_run(cntt.document)
+    assert not [t for t in runs if re.search(r"(^|[\s(])-\d", t)]
+    assert minus_signs("(-1) a-1 xuống -0,5; -x") == "(\u22121) a-1 xuống \u22120,5; -x"
+
+
+def test_the_standard_deviation_is_said_to_be_the_populations(cntt: Built) -> None:
+    group = cntt.report.groups[0]
+    table = rows(cntt.tables()[f"Thống kê tổng điểm và từng tiêu chí – Nhóm {group.label}"])
+    totals = [card.total for card in group.cards if card.rank is not None]
+    assert table[1][-1] == format_number(statistics.pstdev(totals), 2)
+    texts = cntt.texts()
+    caption = next(i for i, t in enumerate(texts) if t.endswith(f"tiêu chí – Nhóm {group.label}"))
+    assert texts[caption + 1 + 1].startswith("Độ lệch chuẩn: độ lệch chuẩn tổng thể")
+
+
 def test_no_flags_is_said_in_a_sentence() -> None:
     built = build("lao-cai-2020", SAMPLE, with_flags=False, pictures=())
     texts = built.texts()
@@ -433,8 +459,11 @@ def test_no_flags_is_said_in_a_sentence() -> None:
 def test_the_same_report_gives_the_same_bytes(cntt: Built) -> None:
     again = summary_document(cntt.report, cntt.charts)
     assert again == cntt.data
-    created = cntt.document.core_properties.created
-    assert created is not None and created.year == cntt.report.year
+    properties = cntt.document.core_properties
+    # as the scorecards: the province, 31/12 of the report's year
+    moments = {moment.replace(tzinfo=None) for moment in (properties.created, properties.modified)}
+    assert moments == {datetime(cntt.report.year, 12, 31)}
+    assert properties.author == properties.last_modified_by == cntt.report.province == "Lào Cai"
 
 
 def test_a_group_nobody_is_ranked_in_still_has_its_heading() -> None:

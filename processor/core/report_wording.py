@@ -87,8 +87,8 @@ REPORT_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "card_top": ("Đơn vị đã ở mức cao nhất ({muc}).", ("muc",)),
     "card_room": (
-        "Các chỉ số còn nhiều điểm có thể cải thiện nhất: {danh_sach}.",
-        ("danh_sach",),
+        "Các {loai} còn nhiều điểm có thể cải thiện nhất: {danh_sach}.",
+        ("danh_sach", "loai"),
     ),
     "card_prior": (
         "Năm {nam_truoc} xếp hạng {hang_truoc}; năm {nam} xếp hạng {hang} ({thay_doi}).",

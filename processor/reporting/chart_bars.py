@@ -5,7 +5,6 @@ number of agencies per level in each group (beside last year's when the history 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +31,14 @@ from processor.reporting.chart_common import (
     width,
     wrap,
 )
+from processor.reporting.chart_labels import CENTRE, label_places
 from processor.reporting.model import GroupReport, Report
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 LABEL_ROW_PT = 11.5  # the height of one row of threshold labels above the bars
+NUMBER_PAD = 1.6  # points of white around the number at the end of a bar
 PRIOR_FACE, PRIOR_HATCH = "#ffffff", "////"
 NOW_FACE = "#5a5a5a"
 
@@ -56,24 +57,6 @@ def ranked_frame(report: Report, group: GroupReport) -> float:
     axis, legend (measured on a chart of the first agency alone)."""
     height = measure(lambda figure: _draw_ranked(figure, report, group, Part(1, 1, 0, 1)))
     return height - pitch(len(ranked_cards(group))) - title_height(ranked_title(group))
-
-
-def label_rows(marks: Sequence[tuple[float, float]]) -> list[int]:
-    """For labels (centre, width) in a line above the axes: the lowest row where each fits."""
-    rows: list[list[tuple[float, float]]] = []
-    found = [0] * len(marks)
-    for i in sorted(range(len(marks)), key=lambda i: marks[i][0]):
-        centre, wide = marks[i]
-        span = (centre - wide / 2 - 0.05, centre + wide / 2 + 0.05)
-        for row, taken in enumerate(rows):
-            if all(span[1] < a or span[0] > b for a, b in taken):
-                taken.append(span)
-                found[i] = row
-                break
-        else:
-            rows.append([span])
-            found[i] = len(rows) - 1
-    return found
 
 
 def marks(report: Report, group: GroupReport) -> list[tuple[Decimal, str, bool]]:
@@ -121,12 +104,9 @@ def _draw_ranked(
     lines = marks(report, group)
     at = [left + float((value - low) / (top - low)) * wide for value, _, _ in lines]
     sizes = [width(figure, label) for _, label, _ in lines]
-    # a label near an edge of the figure is moved inwards, off its line
-    shifts = [
-        max(0.05 - (x - w / 2), min(0.0, WIDTH - 0.05 - (x + w / 2)))
-        for x, w in zip(at, sizes, strict=True)
-    ]
-    rows = label_rows([(x + s, w) for x, s, w in zip(at, shifts, sizes, strict=True)])
+    # no label overlaps another, nor lies across another's line; near an edge, moved inwards
+    places = label_places(at, sizes, 0.05, WIDTH - 0.05)
+    rows = [label.row for label in places]
     levels = [level.grade for level in group.levels]
     legend_rows = math.ceil(len(levels) / 4)
     tall = len(cards) * pitch(len(every))
@@ -151,20 +131,22 @@ def _draw_ranked(
             zorder=2,
         )
     halo = [withStroke(linewidth=1.8, foreground="white")]
-    nudge = float(top) * 0.008
     for i, (value, number) in enumerate(zip(values, numbers, strict=True)):
-        axes.text(
-            float(value) + nudge,
-            i,
+        # an opaque white box over the lines: a line at the end of a bar stops at the number
+        axes.annotate(
             number,
+            xy=(float(max(value, Decimal(0))), i),
+            xytext=(NUMBER_PAD + 1.2, 0),
+            textcoords="offset points",
             va="center",
             ha="left",
             fontsize=SMALL,
-            clip_on=False,
+            annotation_clip=False,
             zorder=5,
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": NUMBER_PAD},
         )
-    for (value, label, is_mean), row, shift in zip(lines, rows, shifts, strict=True):
+    for (value, label, is_mean), (x, spot) in zip(lines, zip(at, places, strict=True),
+                                                   strict=True):  # fmt: skip
         style: Any = (0, (4, 2)) if is_mean else "-"
         axes.axvline(
             float(value),
@@ -175,17 +157,21 @@ def _draw_ranked(
             path_effects=halo,
         )
         link = {"arrowstyle": "-", "linewidth": 0.5, "linestyle": style, "shrinkA": 0}
+        edge = {"left": 0.0, "right": 1.0}.get(spot.align, 0.5)
+        leads = spot.row > 0 or (spot.align == CENTRE and abs(spot.shift) > 0.01)
         axes.annotate(
             label,
             xy=(float(value), 1),
             xycoords=("data", "axes fraction"),
-            xytext=(shift * 72, 2 + LABEL_ROW_PT * row),
+            xytext=((spot.anchor - x) * 72, 2 + LABEL_ROW_PT * spot.row),
             textcoords="offset points",
-            ha="center",
+            ha=spot.align,
             va="bottom",
             fontstyle="italic" if is_mean else "normal",
             annotation_clip=False,
-            arrowprops=None if row == 0 and not shift else {**link, "shrinkB": 0, "color": "0.35"},
+            arrowprops={**link, "shrinkB": 0, "color": "0.35", "relpos": (edge, 0.0)}
+            if leads
+            else None,
         )
     axes.set_xlim(float(low), float(top))
     axes.set_ylim(len(cards) - 0.5, -0.5)

@@ -37,6 +37,7 @@ NOT_SCORED = "KĐG"  # Không đánh giá
 SCALE = "% điểm tối đa"
 KEY_PT = SMALL
 KEY_LINE = 0.125  # inches per line of the key under the map
+DARKEST = 0.8  # of matplotlib's Greys: the best cell prints mid-dark, not black
 
 
 def measures(card: Scorecard) -> tuple[Measure, ...]:
@@ -106,6 +107,7 @@ def _draw_heat(
     group (the same columns, margins, scale and key), so that parts compare."""
     import numpy
     from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
 
     heading = heat_title(report, group, part)
     every = ranked_cards(group)
@@ -134,6 +136,7 @@ def _draw_heat(
     code_pt = code_pt or PT
     label_room = max(width(figure, code) for code in columns) + 0.08 if upright else 0.16
     cut = slice(part.start, part.stop) if part is not None else slice(None)
+    every_cells = cells  # the scale is the whole group's, so that parts compare
     cards, cells, names = every[cut], cells[cut], names[cut]
     tall = len(cards) * pitch(len(every))
     head = title_height(heading) + label_room + 0.04
@@ -142,14 +145,19 @@ def _draw_heat(
     figure.set_size_inches(WIDTH, height)
     title(figure, heading, height)
     axes = place(figure, (left, foot, wide, tall), height)
-    greys = colormaps["Greys"].with_extremes(bad="white")
+    floor = scale_floor([value for row in every_cells for value, _ in row])
+    greys = ListedColormap(
+        colormaps["Greys"](numpy.linspace(0.0, DARKEST, 256)), name="greys"
+    ).with_extremes(bad="white")
     grid = numpy.ma.masked_invalid(numpy.array([[v for v, _ in row] for row in cells]))
-    image = axes.imshow(grid, cmap=greys, vmin=0, vmax=100, aspect="auto", interpolation="nearest")
+    image = axes.imshow(
+        grid, cmap=greys, vmin=floor, vmax=100, aspect="auto", interpolation="nearest"
+    )
     widest = max((width(figure, t, SMALL) for line in cells for _, t in line), default=0.0)
     size = SMALL if widest < step * 0.92 else SMALL - 0.6  # many narrow columns: smaller
     for y, line in enumerate(cells):
         for x, (value, label) in enumerate(line):
-            dark = not math.isnan(value) and _luminance(greys(value / 100)) < 0.5
+            dark = not math.isnan(value) and _luminance(greys(_part(value, floor))) < 0.5
             axes.text(
                 x,
                 y,
@@ -174,9 +182,7 @@ def _draw_heat(
         spine.set_visible(False)
     scale_tall = min(tall, 2.2)
     scale_box = (left + wide + 0.16, foot + tall - scale_tall, 0.12, scale_tall)
-    legend = figure.colorbar(
-        image, cax=place(figure, scale_box, height), ticks=[0, 25, 50, 75, 100]
-    )
+    legend = figure.colorbar(image, cax=place(figure, scale_box, height), ticks=scale_ticks(floor))
     legend.set_label(SCALE, fontsize=PT)
     legend.ax.tick_params(labelsize=SMALL, width=0.5)
     legend.outline.set_linewidth(0.5)
@@ -185,6 +191,27 @@ def _draw_heat(
         for c, span in enumerate(spans):
             start = 0.1 + c * (WIDTH - 0.2) / key_columns
             figure.text(start / WIDTH, low / height, span, fontsize=KEY_PT)
+
+
+def scale_floor(values: Sequence[float]) -> int:
+    """The shade scale's lowest percent: the group's lowest, rounded down to a multiple of 10
+    (0 at the least, 90 at the most), so that the group's own spread uses the whole scale."""
+    shown = [value for value in values if not math.isnan(value)]
+    if not shown:
+        return 0
+    return int(min(90, max(0, math.floor(min(shown) / 10) * 10)))
+
+
+def scale_ticks(floor: int) -> list[int]:
+    """The ticks of the scale, floor to 100, at most 7 of them and evenly spaced."""
+    span = 100 - floor
+    step = next((n for n in (10, 20, 25, 30, 50) if span % n == 0 and span // n <= 6), 10)
+    return list(range(floor, 101, step))
+
+
+def _part(value: float, floor: int) -> float:
+    """Where a percent falls on the scale floor..100, as 0..1."""
+    return (min(max(value, floor), 100) - floor) / (100 - floor)
 
 
 def _luminance(rgba: tuple[float, float, float, float]) -> float:

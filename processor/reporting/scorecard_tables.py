@@ -19,6 +19,7 @@ from typing import Any
 
 from processor.core.formatting import format_number, format_points
 from processor.reporting.model import Measure, Scorecard
+from processor.reporting.summary_docx import minus_signs
 
 FONT = "Times New Roman"
 BODY_PT = 13  # the sentences (Decree 30: 13-14 pt)
@@ -270,5 +271,6 @@ _CONTROL = {code: None for code in range(32) if chr(code) not in "\t\n\r"}
 
 
 def _printable(text: str) -> str:
-    """The text without the control characters XML cannot hold (a stray one in a cell)."""
-    return text.translate(_CONTROL)
+    """The text without the control characters XML cannot hold (a stray one in a cell), a
+    number's hyphen-minus as a minus sign."""
+    return minus_signs(text.translate(_CONTROL))

@@ -41,7 +41,8 @@ def card_paragraphs(report: Report, card: Scorecard) -> tuple[str, ...]:
         paragraphs.append(_prior(report, card))
     if card.most_room:
         room = room_list(report, card.most_room)
-        paragraphs.append(report_text(report.texts, "card_room", danh_sach=room))
+        kind = "tiêu chí" if report.index_kind == "criterion" else "chỉ số"
+        paragraphs.append(report_text(report.texts, "card_room", danh_sach=room, loai=kind))
     return tuple(paragraph for paragraph in paragraphs if paragraph)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from processor.reporting.model import Report, Scorecard
@@ -38,9 +37,8 @@ from processor.reporting.scorecard_tables import (
     not_scored_anywhere,
 )
 from processor.reporting.scorecard_text import card_paragraphs, card_title
+from processor.reporting.summary_docx import created_on, minus_signs
 
-# Fixed document properties: the same report gives the same bytes whenever it is written.
-FIXED_TIME = datetime(2000, 1, 1)
 NOT_SCORED_NOTE = f"{NOT_SCORED}: không đánh giá."
 INDENT_PT = 28  # the sentences' first-line indent (1 cm)
 
@@ -138,13 +136,16 @@ def _run(
 ) -> None:
     from docx.shared import Pt
 
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(minus_signs(text))
     run.font.size = Pt(size)
     run.font.bold = bold or None
     run.font.italic = italic or None
 
 
 def _properties(document: Any, title: str, report: Report) -> None:
+    """Fixed, as the summary's (summary_docx.new_document): the same report gives the same
+    bytes whenever it is written; the author is the province."""
+    moment = created_on(report.year)
     properties = document.core_properties
     properties.title = title
     properties.subject = f"{report.subject} năm {report.year}"
@@ -153,7 +154,8 @@ def _properties(document: Any, title: str, report: Report) -> None:
     properties.comments = ""
     properties.keywords = ""
     properties.category = ""
+    properties.language = "vi-VN"
     properties.revision = 1
-    properties.created = FIXED_TIME
-    properties.modified = FIXED_TIME
-    properties.last_printed = FIXED_TIME
+    properties.created = moment
+    properties.modified = moment
+    properties.last_printed = moment

@@ -13,7 +13,6 @@ properties and zip entry times).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from processor.core.formatting import format_points
@@ -28,8 +27,10 @@ from processor.reporting.summary_docx import (
     Grid,
     add_grid,
     add_picture,
+    created_on,
     document_bytes,
     drawn_line,
+    minus_signs,
     new_document,
     paragraph,
 )
@@ -64,7 +65,8 @@ class Chart(Protocol):
 def summary_document(report: Report, charts: Sequence[Chart]) -> bytes:
     """The summary as .docx bytes, `charts` embedded beside the groups they belong to."""
     title = summary_title(report)
-    document = new_document(title, datetime(report.year, 12, 31))
+    document = new_document(title, report.province, created_on(report.year))
+    document.core_properties.subject = f"{report.subject} năm {report.year}"
     _title(document, title)
     drawn_line(document, 60)
     paragraph(document, summary_intro(report))
@@ -91,7 +93,7 @@ def _title(document: Document, title: str) -> None:
     heading.paragraph_format.space_before = Pt(0)
     lines = title_lines(title)
     for number, line in enumerate(lines, 1):
-        run = heading.add_run(line)
+        run = heading.add_run(minus_signs(line))
         run.font.size = Pt(TITLE_PT)
         if number < len(lines):
             run.add_break()

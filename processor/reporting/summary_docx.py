@@ -12,6 +12,7 @@ python-docx is imported inside the functions: the package is only loaded by `rep
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,20 @@ TABLE_TEXT = "Summary Table"
 PLAIN = "Summary Plain"  # centred, no indent, no spacing (the title, pictures)
 
 LEFT, CENTER, RIGHT = "left", "center", "right"
+MINUS = "\u2212"  # MINUS SIGN: Times New Roman has it (not U+2011), and no line breaks after it
+_MINUS_BEFORE_DIGIT = re.compile(r"(^|[\s(])-(?=\d)")
+
+
+def minus_signs(text: str) -> str:
+    """A hyphen-minus that starts a number ("-0,5", "(-1", "xuống -2") as a minus sign, so the
+    line never breaks between the sign and its number ("xuống -" / "0,5)")."""
+    return _MINUS_BEFORE_DIGIT.sub(lambda found: found.group(1) + MINUS, text)
+
+
+def created_on(year: int) -> datetime:
+    """The documents' fixed creation time: 31/12 of the report's year (the same bytes every
+    time the same report is written)."""
+    return datetime(year, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +103,7 @@ def _fonts(rpr: Any) -> None:
         rfonts.set(qn(f"w:{slot}"), FONT)
 
 
-def new_document(title: str, moment: datetime) -> Document:
+def new_document(title: str, author: str, moment: datetime) -> Document:
     """An empty A4 document with the summary's styles and fixed properties."""
     import docx
     from docx.enum.section import WD_ORIENT
@@ -108,8 +123,8 @@ def new_document(title: str, moment: datetime) -> Document:
     _page_number(section.header.paragraphs[0])
     props = document.core_properties
     props.title = title
-    props.author = ""
-    props.last_modified_by = ""
+    props.author = author
+    props.last_modified_by = author
     props.comments = ""
     props.keywords = ""
     props.subject = ""
@@ -222,7 +237,7 @@ def paragraph(
 
     added = document.add_paragraph(style=style)
     if text:
-        run = added.add_run(text)
+        run = added.add_run(minus_signs(text))
         run.bold = bold or None
         run.italic = italic or None
         if size is not None:
@@ -281,7 +296,7 @@ def add_grid(document: Document, grid: Grid) -> None:
             inside = cell.paragraphs[0]
             inside.style = TABLE_TEXT
             inside.paragraph_format.alignment = aligns[align]
-            run = inside.add_run(text)
+            run = inside.add_run(minus_signs(text))
             if bold:
                 run.bold = True
             if together and number < len(lines) - 1:

@@ -19,6 +19,10 @@ from processor.reporting.summary_docx import LEFT, RIGHT, TEXT_W_MM, Column, Gri
 
 DIFFERENT = "—"  # the maximum differs between the group's agencies
 DIFFERENT_NOTE = f"«{DIFFERENT}»: điểm tối đa khác nhau giữa các đơn vị trong nhóm."
+STDEV_NOTE = (
+    "Độ lệch chuẩn: độ lệch chuẩn tổng thể (chia cho số đơn vị, như hàm STDEV.P của Excel; "
+    "hàm STDEV cho độ lệch chuẩn mẫu, lớn hơn một chút)."
+)
 LEADERS_NAMED = 5  # a cell names at most this many tied leaders
 STAT_HEADINGS = (
     "Tối đa",
@@ -147,9 +151,11 @@ def _stats_row(
     return (label, maximum, *(format_number(value, digits) for value in figures))
 
 
-def stats_note(group: GroupReport) -> str | None:
-    """What «—» in the maximum column means, when it appears."""
-    return DIFFERENT_NOTE if any(index.maximum is None for index in group.indices) else None
+def stats_note(group: GroupReport) -> str:
+    """Which standard deviation the table gives; what «—» in the maximum column means, when it
+    appears."""
+    different = any(index.maximum is None for index in group.indices)
+    return f"{STDEV_NOTE} {DIFFERENT_NOTE}" if different else STDEV_NOTE
 
 
 def mover_grid(report: Report, moved: Sequence[Mover]) -> Grid:
