@@ -7,6 +7,7 @@ report on purpose, in this process with the report's writer replaced.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import sys
 import tomllib
@@ -19,7 +20,11 @@ import pytest
 from processor.config.settings import parse_settings
 from processor.core.problems import InputError, Problem
 from processor.unattended.commands import inbox_command
-from processor.unattended.scorecard_notices import SCORECARD_KIND, scorecard_prefix
+from processor.unattended.scorecard_notices import (
+    SCORECARD_KIND,
+    scorecard_entry_id,
+    scorecard_prefix,
+)
 
 from deployment import RECIPIENTS, ROOT, SAMPLE, deployment, kill
 from smtp_server import Received, smtp_server
@@ -148,6 +153,17 @@ def test_a_corrected_workbook_sends_new_scorecards_that_say_they_replace_the_fir
         )
     prefix = scorecard_prefix(2020, STTTT)
     assert sum(p.name.startswith(prefix) for p in site.files("sent")) == 2  # one per workbook
+    # the first letter is listed as replaced, and is not sent again
+    digest = hashlib.sha256((tmp_path / "da-sua.xlsx").read_bytes()).hexdigest()
+    new = scorecard_entry_id(2020, digest, STTTT)
+    (old,) = (p.name for p in site.files("sent") if p.name.startswith(prefix) and p.name != new)
+    listing = site.run("mail", "list")
+    assert f"ĐÃ BỊ THAY THẾ bởi thư {new} (phiếu kết quả mới của cùng đơn vị" in listing.stdout
+    refused = site.run("mail", "resend", old)
+    assert refused.returncode == 2
+    assert f"Thư {old} mang một phiếu kết quả đã bị thay thế" in refused.stderr
+    assert f"mail resend --config {site.config} {new}" in refused.stderr
+    assert site.run("mail", "resend", new).returncode == 0
 
 
 def test_the_report_is_made_and_by_default_no_scorecard_is_emailed(tmp_path):

@@ -33,7 +33,7 @@ from processor.unattended.notices import (
     sample_rejection_context,
     sample_reminder_context,
 )
-from processor.unattended.report_pass import config_lines
+from processor.unattended.report_upkeep import check_report_libraries, config_lines
 from processor.unattended.scheduling import Installation, january_due, render
 from processor.unattended.scorecard_notices import sample_scorecard_context
 from processor.unattended.station import Station
@@ -238,6 +238,7 @@ def config_check_command(config: Path) -> int:
     rules = load_rules(settings.rules)
     sample = _check_templates(settings, rules)
     _try_word_template(settings, rules)
+    check_report_libraries(settings)
     compose(  # the addresses and subject must make a valid message
         sender=settings.smtp.sender,
         recipients=settings.mail.decision,

@@ -90,7 +90,7 @@ class Decisions:
         for note in outcome.notes:
             station.events.record(Event.RENDERED, workbook.name, note)
         station.pauses.point("rendered")
-        report = station.reports.make(outcome, workbook.name)
+        report = station.reports.make(outcome, workbook.name, sha, workbook.parent.name)
         entry_id = decision_entry_id(year, sha)
         replaced = replaced_decision(station.mailbox, station.layout, year, entry_id)
         attached = self.attached(outcome)
@@ -114,7 +114,9 @@ class Decisions:
         mailed = station.reports.mail(outcome, report, sha, workbook.name)
         told = [*report.lines, *([""] if report.lines and mailed else []), *mailed]
         station.pauses.point("queued")
-        self.answer_made(workbook.name, sha, received, outcome, attached, replaced, told)
+        self.answer_made(
+            workbook.name, sha, received, outcome, attached, replaced, told, report.flagged
+        )
         station.pauses.point("answered")
         name = free_name(station.layout.done, received, sha, workbook.name)
         write_ledger(
@@ -153,10 +155,12 @@ class Decisions:
         attached: Sequence[Path],
         replaced: Replaced | None,
         report: Sequence[str] = (),
+        flagged: int = 0,
     ) -> None:
         """Copies of what was made, and the note saying what, sent to whom, and what next.
 
-        `report`: the sentences about the report and the scorecards mailed (report_pass.py).
+        `report`: the sentences about the report and the scorecards mailed (report_pass.py);
+        `flagged`: how many agencies' results the secretary should look at before signing.
         """
         station = self.station
         settings = station.settings
@@ -188,6 +192,7 @@ class Decisions:
                 warnings=[line.strip() for line in problem_lines(outcome.warnings)],
                 notes=outcome.notes,
                 report=tuple(report),
+                flagged=flagged,
             )
         )
         files = {part: path.read_bytes() for part, path in copies.items()}

@@ -37,6 +37,7 @@ from processor.unattended.mail.outbox import (
 from processor.unattended.mail.resending import prepare_resend
 from processor.unattended.mail.state import Status, remaining, status
 from processor.unattended.replacement import superseded
+from processor.unattended.scorecard_notices import SCORECARD_KIND
 
 # The log lines these commands write (the event words are the log's; see events.py).
 RESEND_EVENT = Event.QUEUED
@@ -156,6 +157,18 @@ def _resendable(
             ],
         )
     later = superseded(entries).get(entry_id)
+    if later is not None and entry.delivery.kind == SCORECARD_KIND:
+        raise InputError(
+            f"Thư {entry_id} mang một phiếu kết quả đã bị thay thế: bảng điểm đã sửa của cùng "
+            f"năm đã lập phiếu mới cho đơn vị này, thư {later}. Không gửi lại phiếu cũ.",
+            [
+                Problem(
+                    entry_id,
+                    f"Gửi lại phiếu mới thì dùng mã {later}: "
+                    f"{_command(settings, 'resend')} {later}",
+                )
+            ],
+        )
     if later is not None:
         raise InputError(
             f"Thư {entry_id} mang một dự thảo quyết định đã bị thay thế: bảng điểm đã sửa của "

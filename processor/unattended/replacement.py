@@ -15,6 +15,7 @@ from datetime import datetime
 from processor.unattended.dropfolder.layout import Layout
 from processor.unattended.dropfolder.ledger import ledger_by_prefix
 from processor.unattended.mail.outbox import MAIL_FAILED, SENT, STATE_FILE, Mailbox, MailEntry
+from processor.unattended.mail.resending import original_id
 from processor.unattended.notices import DECISION_KIND, Replaced, decision_prefix
 
 
@@ -73,23 +74,33 @@ def entry_moment(entry: MailEntry) -> datetime:
 
 
 def superseded(entries: Sequence[MailEntry]) -> dict[str, str]:
-    """Decision letter id -> the id of the latest letter of its year that replaced it.
+    """Letter id -> the id of the latest letter that replaced it.
 
-    Resent copies (`mail resend`) count as their original: a copy of a replaced letter is
-    replaced too. The latest letter of each year replaces every earlier one.
+    Decision letters: the latest of each year replaces every earlier one. Scorecard letters
+    (scorecard_notices): the latest to the same agency for the same year replaces the earlier
+    ones. Resent copies (`mail resend`) count as their original: a copy of a replaced letter
+    is replaced too.
     """
-    letters = [e for e in entries if e.delivery.kind == DECISION_KIND]
-    by_year: dict[str, list[MailEntry]] = {}
-    for entry in letters:
-        year = entry.delivery.id.removeprefix(f"{DECISION_KIND}-").partition("-")[0]
-        by_year.setdefault(year, []).append(entry)
+    from processor.unattended.scorecard_notices import SCORECARD_KIND
+
+    series: dict[str, list[MailEntry]] = {}
+    for entry in entries:
+        kind, ident = entry.delivery.kind, original_id(entry.delivery.id)
+        if kind == DECISION_KIND:
+            year = ident.removeprefix(f"{DECISION_KIND}-").partition("-")[0]
+            key = f"{DECISION_KIND}-{year}"
+        elif kind == SCORECARD_KIND:
+            key = ident.rpartition("-")[0]  # phieu-ket-qua-<year>-<agency digest>
+        else:
+            continue
+        series.setdefault(key, []).append(entry)
     replaced: dict[str, str] = {}
-    for same_year in by_year.values():
-        originals = [e for e in same_year if not e.delivery.resend_of]
+    for same in series.values():
+        originals = [e for e in same if not e.delivery.resend_of]
         if len(originals) < 2:
             continue
         latest = max(originals, key=lambda e: (e.delivery.created, e.delivery.id))
-        for entry in same_year:
+        for entry in same:
             source = entry.delivery.resend_of or entry.delivery.id
             if source != latest.delivery.id:
                 replaced[entry.delivery.id] = latest.delivery.id

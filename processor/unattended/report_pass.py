@@ -15,23 +15,32 @@ passed its checks gets here (a refusal never reaches the report).
 from __future__ import annotations
 
 import traceback
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from processor.config.settings import Recipients, Settings
+from processor.config.settings import Recipients
 from processor.core.messages import os_error_message
 from processor.core.past import PastYear
 from processor.core.problems import InputError
 from processor.core.validation.emails import email_addresses
 from processor.unattended.events import Event
 from processor.unattended.mail.letters import Attachment, render_letter
+from processor.unattended.report_upkeep import (
+    KEPT_CLAUSE,
+    REPORT_FAILURE_KIND,
+    orphaned_lines,
+    report_failure_entry_id,
+    report_failure_letter,
+    stale_report_lines,
+)
 from processor.unattended.scorecard_notices import (
     SCORECARD_KIND,
     attachment_name,
     earlier_scorecard,
     scorecard_context,
     scorecard_entry_id,
+    scorecard_prefix,
 )
 
 if TYPE_CHECKING:
@@ -51,6 +60,8 @@ class MadeReport:
 
     files: ReportFiles | None  # None: not asked for, or it failed
     lines: tuple[str, ...] = ()
+    flagged: int = 0  # agencies whose results to look at before signing
+    failure: str = ""  # why the report failed ("" if it did not)
 
 
 class Reports:
@@ -59,11 +70,67 @@ class Reports:
     def __init__(self, station: Station):
         self.station = station
 
-    def make(self, outcome: Outcome, original: str) -> MadeReport:
-        """The report in the decisions folder; never raises for anything the report does."""
+    def make(self, outcome: Outcome, original: str, sha: str = "", stamp: str = "") -> MadeReport:
+        """The report in the decisions folder; never raises for anything the report does.
+
+        Not made (off, or failed): this year's earlier report goes, since it no longer matches
+        the decision; a failure is also mailed to the technical staff (once per drop `stamp`).
+        """
         settings = self.station.settings
+        year = outcome.evaluation.info.year
         if not settings.report.enabled:
-            return MadeReport(None)
+            return MadeReport(None, tuple(self._stale(original, year)))
+        made = self._write(outcome, original)
+        if made.files is not None:
+            return made
+        stale = self._stale(original, year)
+        lines = list(made.lines)
+        if stale and lines:  # the writer's "old files kept" is no longer true
+            lines[0] = lines[0].replace(KEPT_CLAUSE, "")
+        self._tell_technical(outcome, original, sha, stamp, made.failure.replace(KEPT_CLAUSE, ""))
+        return MadeReport(None, (*lines, *stale), failure=made.failure)
+
+    def _stale(self, original: str, year: int) -> list[str]:
+        """Remove this year's earlier report (it contradicts the new decision); say so."""
+        try:
+            lines = stale_report_lines(self.station.settings.output, year)
+        except Exception as exc:  # tidying never holds back the decision
+            lines = [
+                f"Báo cáo cũ của năm {year} (nếu có) không còn khớp quyết định mới nhưng chưa "
+                f"xóa được ({type(exc).__name__}: {exc}); xin xóa bằng tay."
+            ]
+        for line in lines:
+            self.station.events.record(Event.RENDERED, original, f"báo cáo: {line}")
+        return lines
+
+    def _tell_technical(
+        self, outcome: Outcome, original: str, sha: str, stamp: str, failure: str
+    ) -> None:
+        """One letter to [rejection] technical_to: the decision is made, its report is not."""
+        station = self.station
+        recipients = station.settings.technical
+        if recipients is None or not sha or not stamp:
+            return
+        entry_id = report_failure_entry_id(stamp, sha)
+        if station.mailbox.has(entry_id):
+            return
+        letter = report_failure_letter(
+            outcome.rules,
+            original,
+            sha,
+            outcome.evaluation.info.year,
+            failure,
+            str(station.settings.output),
+        )
+        try:
+            station.queue(entry_id, REPORT_FAILURE_KIND, recipients, letter)
+        except Exception as exc:  # the letter lost is no reason to lose the decision
+            station.events.record(
+                Event.FAILED, entry_id, f"không xếp được thư báo lỗi báo cáo: {exc}"
+            )
+
+    def _write(self, outcome: Outcome, original: str) -> MadeReport:
+        settings = self.station.settings
         past, notes = self._past(outcome)
         try:
             from processor.reporting.writer import write_report
@@ -100,7 +167,9 @@ class Reports:
         )
         for note in (*notes, *files.notes):
             self.station.events.record(Event.RENDERED, original, f"báo cáo: {note}")
-        return MadeReport(files, (*self._made_lines(files), *notes, *files.notes))
+        return MadeReport(
+            files, (*self._made_lines(files), *notes, *files.notes), flagged=flagged(files.report)
+        )
 
     def _past(self, outcome: Outcome) -> tuple[PastYear | None, tuple[str, ...]]:
         """Last year's results from the history, for the level counts' change; none is fine."""
@@ -136,7 +205,7 @@ class Reports:
         station.tally.report_failed += 1
         if not logged:
             station.events.record(Event.FAILED, original, sentence)
-        return MadeReport(None, (f"{sentence} {NOT_AFFECTED}",))
+        return MadeReport(None, (f"{sentence} {NOT_AFFECTED}",), failure=sentence)
 
     def _made_lines(self, files: ReportFiles) -> list[str]:
         station = self.station
@@ -157,15 +226,22 @@ class Reports:
         settings = self.station.settings
         files = made.files
         addressed = [a for a in outcome.evaluation.agencies if a.email]
+        year = outcome.evaluation.info.year
+        present = {scorecard_prefix(year, a.name) for a in outcome.evaluation.agencies}
         if not settings.report.email_scorecards:
+            off = self._orphaned(year, sha, (), present, "[report] email_scorecards = false")
             if not addressed:
-                return []
+                return off
             return [
                 f"Bảng điểm có địa chỉ thư của {len(addressed)} đơn vị (cột Email) nhưng phiếu "
-                "kết quả không được gửi qua thư ([report] email_scorecards = false)."
+                "kết quả không được gửi qua thư ([report] email_scorecards = false).",
+                *off,
             ]
         if files is None:
-            return ["Chưa gửi phiếu kết quả qua thư cho đơn vị nào: báo cáo chưa lập được."]
+            return [
+                "Chưa gửi phiếu kết quả qua thư cho đơn vị nào: báo cáo chưa lập được.",
+                *self._orphaned(year, sha, (), present, "báo cáo chưa lập được"),
+            ]
         emails = {a.row: a.email for a in outcome.evaluation.agencies}
         queued: list[str] = []
         failed: dict[str, list[str]] = {}  # reason -> the agencies it stopped (said once)
@@ -202,7 +278,26 @@ class Reports:
         )
         if without > 0:
             head += f" {without} đơn vị không có địa chỉ thư hợp lệ ở cột Email: không gửi."
-        return [head, *lines]
+        tried = [*queued, *(name for names in failed.values() for name in names)]
+        covered = {scorecard_prefix(year, name) for name in tried}
+        return [head, *lines, *self._orphaned(year, sha, covered, present)]
+
+    def _orphaned(
+        self,
+        year: int,
+        sha: str,
+        covered: Collection[str],
+        present: Collection[str],
+        why: str | None = None,
+    ) -> list[str]:
+        """Agencies left with an earlier workbook's scorecard letter as their latest."""
+        try:
+            return orphaned_lines(self.station.mailbox, year, sha, covered, present, why)
+        except Exception as exc:  # an unreadable outbox entry only loses this sentence
+            self.station.events.record(
+                Event.FAILED, "phiếu kết quả", f"không đọc được thư phiếu kết quả cũ: {exc}"
+            )
+            return []
 
     def _queue(
         self, outcome: Outcome, report: Report, card: Scorecard, to: Sequence[str], sha: str
@@ -228,51 +323,23 @@ class Reports:
         return True
 
 
+def flagged(report: Report) -> int:
+    """How many agencies have a result to look at before signing (one may have several)."""
+    return len({(flag.group, flag.name) for flag in report.flags})
+
+
 def flag_lines(report: Report) -> list[str]:
     """The results to look at before signing, as the answer lists them."""
     found = report.flags
     if not found:
         return []
+    agencies = flagged(report)
+    counted = f"{agencies} đơn vị" + (f" ({len(found)} kết quả)" if len(found) != agencies else "")
     lines = [
-        f"Trước khi trình ký, nên xem lại {len(found)} kết quả sát ngưỡng mức xếp loại hoặc "
-        "phụ thuộc vào làm tròn hoặc vào một bước điểm:"
+        f"Trước khi trình ký, thư ký Hội đồng nên xem lại kết quả của {counted} sát ngưỡng mức "
+        "xếp loại hoặc phụ thuộc vào làm tròn hoặc vào một bước điểm:"
     ]
     lines += [f"  {flag.name} (nhóm {flag.group}): {flag.detail}" for flag in found[:MOST_FLAGS]]
     if len(found) > MOST_FLAGS:
         lines.append(f"  và {len(found) - MOST_FLAGS} kết quả khác.")
     return lines
-
-
-def config_lines(settings: Settings) -> list[str]:
-    """What `config check` says of [report]: the report beside each decision, the scorecards."""
-    import importlib.util
-
-    report = settings.report
-    if not report.enabled:
-        return [
-            "  Báo cáo: không lập ([report] enabled = false); lập bằng tay khi cần: python -m "
-            "processor report BẢNG_ĐIỂM"
-        ]
-    missing = [name for name in ("pandas", "matplotlib") if importlib.util.find_spec(name) is None]
-    pdf = "; bản PDF của phiếu theo [decision] pdf" if settings.pdf else ""
-    line = (
-        f"  Báo cáo: lập cùng mỗi quyết định trong {settings.output} (phiếu kết quả từng đơn vị, "
-        f"báo cáo tổng hợp, biểu đồ{pdf}); lỗi của báo cáo không ngăn quyết định"
-    )
-    if missing:
-        line += (
-            f". CHƯA CÀI {', '.join(missing)}: báo cáo sẽ không lập được (quyết định vẫn lập); "
-            f"cài bằng lệnh python -m pip install {' '.join(missing)}"
-        )
-    if report.email_scorecards:
-        mailed = (
-            "  Gửi phiếu kết quả: mỗi đơn vị có địa chỉ ở cột Email của bảng điểm nhận phiếu của "
-            "riêng mình qua thư, ngay khi dự thảo được lập từ bảng điểm đã qua kiểm tra (trước "
-            f"khi quyết định được ký); mẫu thư: {report.template}"
-        )
-    else:
-        mailed = (
-            "  Gửi phiếu kết quả: không gửi cho đơn vị ([report] email_scorecards = false); "
-            "phiếu chỉ có trong thư mục quyết định"
-        )
-    return [line, mailed]

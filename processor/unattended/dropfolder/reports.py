@@ -127,6 +127,7 @@ class Made:
     warnings: Sequence[str] = ()
     notes: Sequence[str] = field(default_factory=tuple)  # about the outputs, e.g. no PDF
     report: Sequence[str] = ()  # the report beside the decision, the scorecards mailed
+    flagged: int = 0  # agencies whose results to look at before signing (report)
 
 
 def success_answer(made: Made) -> str:
@@ -156,12 +157,24 @@ def success_answer(made: Made) -> str:
             "Cảnh báo (không ngăn việc lập quyết định; nên xem lại các ô được nêu):",
             *(f"  {line}" for line in made.warnings),
         ]
-    lines += [
-        "",
-        "VIỆC TIẾP THEO, của Văn thư: ghi số, ngày ban hành và trình ký dự thảo gửi kèm thư. "
-        "Thư ký Hội đồng không cần làm gì thêm; nếu phải sửa điểm, thả bảng tính đã sửa vào "
-        f"thư mục {made.inbox}: quyết định được lập lại và thư mới ghi rõ nó thay thế thư này.",
-    ]
+    again = (
+        f"nếu phải sửa điểm, thả bảng tính đã sửa vào thư mục {made.inbox}: quyết định được lập "
+        "lại và thư mới ghi rõ nó thay thế thư này."
+    )
+    if made.flagged:
+        lines += [
+            "",
+            f"VIỆC TIẾP THEO, của thư ký Hội đồng: xem lại kết quả của {made.flagged} đơn vị nêu "
+            f"trên trước khi dự thảo được trình ký; {again}",
+            "VIỆC TIẾP THEO, của Văn thư: ghi số, ngày ban hành và trình ký dự thảo gửi kèm thư, "
+            "sau khi thư ký Hội đồng đã xem lại các kết quả trên.",
+        ]
+    else:
+        lines += [
+            "",
+            "VIỆC TIẾP THEO, của Văn thư: ghi số, ngày ban hành và trình ký dự thảo gửi kèm "
+            f"thư. Thư ký Hội đồng không cần làm gì thêm; {again}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,11 @@ KIND_NAMES = {
     "nhac-viec": "nhắc việc",
     "tu-choi": "báo từ chối",
     "phieu-ket-qua": "phiếu kết quả",
+    "loi-bao-cao": "báo lỗi báo cáo",
+}
+REPLACED_BY = {  # what the later letter carries, by kind
+    "quyet-dinh": "dự thảo lập từ bảng điểm đã sửa",
+    "phieu-ket-qua": "phiếu kết quả mới của cùng đơn vị, lập từ bảng điểm đã sửa",
 }
 
 
@@ -124,10 +129,8 @@ def entry_lines(
     if delivery.resend_of:
         lines.append(f"  Gửi lại thư {delivery.resend_of}.")
     if replaced_by:
-        lines.append(
-            f"  ĐÃ BỊ THAY THẾ bởi thư {replaced_by} (dự thảo lập từ bảng điểm đã sửa): "
-            "không gửi lại thư này."
-        )
+        what = REPLACED_BY.get(delivery.kind, "lập từ bảng điểm đã sửa")
+        lines.append(f"  ĐÃ BỊ THAY THẾ bởi thư {replaced_by} ({what}): không gửi lại thư này.")
     lines.append(f"  Đã nhận: {', '.join(delivery.accepted) or '(chưa ai)'}")
     lines += [
         f"  Không nhận được: {a} (máy chủ trả lời «{e}»)" for a, e in delivery.rejected.items()
