@@ -24,22 +24,9 @@ def replaced_decision(
 ) -> Replaced | None:
     """The decision letter of `year` queued last before `entry_id` (None: it is the first)."""
     prefix = decision_prefix(year)
-    entries = [
-        entry
-        for entry in mailbox.entries()
-        if entry.delivery.kind == DECISION_KIND and entry.delivery.id.startswith(prefix)
-    ]
-    own = next((e for e in entries if e.delivery.id == entry_id), None)
-    earlier = [
-        entry
-        for entry in entries
-        if entry.delivery.id != entry_id
-        and not entry.delivery.resend_of
-        and (own is None or entry.delivery.created < own.delivery.created)
-    ]
-    if not earlier:
+    last = last_before(mailbox, DECISION_KIND, prefix, entry_id)
+    if last is None:
         return None
-    last = max(earlier, key=lambda entry: (entry.delivery.created, entry.delivery.id))
     source = ledger_by_prefix(layout, last.delivery.id.removeprefix(prefix))
     received = None
     workbook = ""
@@ -58,6 +45,30 @@ def replaced_decision(
         workbook=workbook,
         received=received,
     )
+
+
+def last_before(mailbox: Mailbox, kind: str, prefix: str, entry_id: str) -> MailEntry | None:
+    """The letter of `kind` whose id starts with `prefix` queued last before `entry_id`.
+
+    A `mail resend` copy is the same letter again and does not count; when `entry_id` is not
+    queued yet, every such letter is earlier.
+    """
+    entries = [
+        entry
+        for entry in mailbox.entries()
+        if entry.delivery.kind == kind and entry.delivery.id.startswith(prefix)
+    ]
+    own = next((e for e in entries if e.delivery.id == entry_id), None)
+    earlier = [
+        entry
+        for entry in entries
+        if entry.delivery.id != entry_id
+        and not entry.delivery.resend_of
+        and (own is None or entry.delivery.created < own.delivery.created)
+    ]
+    if not earlier:
+        return None
+    return max(earlier, key=lambda entry: (entry.delivery.created, entry.delivery.id))
 
 
 def entry_moment(entry: MailEntry) -> datetime:

@@ -20,7 +20,7 @@ from processor.core.model import Rules
 from processor.core.past import agency_key
 from processor.unattended.mail.outbox import MAIL_FAILED, SENT, Mailbox
 from processor.unattended.notices import Replaced, moment_text, replaced_context
-from processor.unattended.replacement import entry_moment
+from processor.unattended.replacement import entry_moment, last_before
 
 if TYPE_CHECKING:
     from processor.reporting.model import Report, Scorecard
@@ -49,23 +49,9 @@ def attachment_name(year: int, agency: str) -> str:
 
 def earlier_scorecard(mailbox: Mailbox, year: int, agency: str, entry_id: str) -> Replaced | None:
     """The letter queued last to the same agency for the same year, before `entry_id`."""
-    prefix = scorecard_prefix(year, agency)
-    entries = [
-        e
-        for e in mailbox.entries()
-        if e.delivery.kind == SCORECARD_KIND and e.delivery.id.startswith(prefix)
-    ]
-    own = next((e for e in entries if e.delivery.id == entry_id), None)
-    earlier = [
-        e
-        for e in entries
-        if e.delivery.id != entry_id
-        and not e.delivery.resend_of
-        and (own is None or e.delivery.created < own.delivery.created)
-    ]
-    if not earlier:
+    last = last_before(mailbox, SCORECARD_KIND, scorecard_prefix(year, agency), entry_id)
+    if last is None:
         return None
-    last = max(earlier, key=lambda e: (e.delivery.created, e.delivery.id))
     return Replaced(
         entry_id=last.delivery.id,
         subject=last.delivery.subject,
