@@ -114,10 +114,15 @@ def _write_all(pieces: list[tuple[Path, bytes]], out_dir: Path) -> None:
 _OURS = ("xep-hang-nhom-*.png", "ban-do-nhiet-nhom-*.png", "muc-do.png")
 
 
+def _our_charts(folder: Path) -> set[Path]:
+    """The charts in `folder` a report of ours wrote (none when the folder is not there)."""
+    return {old for pattern in _OURS for old in folder.glob(pattern)} if folder.is_dir() else set()
+
+
 def _remove_stale(folder: Path, kept: set[Path]) -> list[str]:
     """Charts an earlier report left (a group since renamed or split) would mislead."""
     notes = []
-    stale = {old for pattern in _OURS for old in folder.glob(pattern)} - kept
+    stale = _our_charts(folder) - kept
     for old in sorted(stale):
         try:
             old.unlink()
@@ -135,7 +140,7 @@ def remove_report(out_dir: Path, year: int) -> list[str]:
     cards_name, summary_name, folder_name = report_names(year)
     cards = out_dir / cards_name
     folder = out_dir / folder_name
-    ours = {old for pattern in _OURS for old in folder.glob(pattern)} if folder.is_dir() else set()
+    ours = _our_charts(folder)
     notes = []
     for old in [cards, cards.with_suffix(".pdf"), out_dir / summary_name, *sorted(ours)]:
         try:
