@@ -67,23 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"mẫu Word .docx, thay cho {TEMPLATE_NAME} của bộ mẫu",
     )
-    run.add_argument(
-        "--out",
-        metavar="THƯ_MỤC",
-        type=Path,
-        default=Path("output"),
-        help="thư mục ghi quyết định (mặc định: output)",
-    )
+    _output_arguments(run, "quyết định", "của quyết định")
     run.add_argument(
         "--timings",
         action="store_true",
         help="in thời gian của từng công đoạn (đọc, kiểm tra, tính, điền mẫu, ghi)",
-    )
-    run.add_argument(
-        "--no-pdf",
-        dest="pdf",
-        action="store_false",
-        help="không xuất bản PDF của quyết định (mặc định: xuất khi máy có LibreOffice)",
     )
     _history_argument(
         run, "ghi kết quả năm này vào tệp lịch sử (SQLite); thứ hạng năm trước còn trống lấy từ đó"
@@ -114,19 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _workbook_arguments(report)
-    report.add_argument(
-        "--out",
-        metavar="THƯ_MỤC",
-        type=Path,
-        default=Path("output"),
-        help="thư mục ghi phiếu kết quả, báo cáo và biểu đồ (mặc định: output)",
-    )
-    report.add_argument(
-        "--no-pdf",
-        dest="pdf",
-        action="store_false",
-        help="không xuất bản PDF của phiếu kết quả (mặc định: xuất khi máy có LibreOffice)",
-    )
+    _output_arguments(report, "phiếu kết quả, báo cáo và biểu đồ", "của phiếu kết quả")
     _margin_argument(report)
     _history_argument(
         report,
@@ -269,6 +245,23 @@ def _yearly_commands(commands: argparse._SubParsersAction) -> None:  # type: ign
         help="bảng điểm năm trước (.xlsx) lấy danh sách đơn vị và thứ hạng",
     )
     init.add_argument("--out", metavar="TỆP", type=Path, required=True, help="tệp .xlsx cần tạo")
+
+
+def _output_arguments(command: argparse.ArgumentParser, written: str, pdf_of: str) -> None:
+    """--out and --no-pdf of a command that writes documents (run, report)."""
+    command.add_argument(
+        "--out",
+        metavar="THƯ_MỤC",
+        type=Path,
+        default=Path("output"),
+        help=f"thư mục ghi {written} (mặc định: output)",
+    )
+    command.add_argument(
+        "--no-pdf",
+        dest="pdf",
+        action="store_false",
+        help=f"không xuất bản PDF {pdf_of} (mặc định: xuất khi máy có LibreOffice)",
+    )
 
 
 def _history_argument(
